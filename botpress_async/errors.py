@@ -23,6 +23,7 @@ __all__ = [
     "AlreadyExistsError",
     "BotpressError",
     "BreakingChangesError",
+    "ClientStateError",
     "ForbiddenError",
     "InternalError",
     "InvalidDataFormatError",
@@ -81,6 +82,10 @@ class APIConnectionError(BotpressError):
 
 class APITimeoutError(APIConnectionError):
     """An attempt exceeded its timeout, or the call exceeded its deadline."""
+
+
+class ClientStateError(BotpressError, RuntimeError):
+    """The client cannot be used now: it is closed, or it is bound to another event loop."""
 
 
 class PaginationLoopError(BotpressError):

@@ -1,0 +1,89 @@
+"""Query strings and paths encoded exactly as the official client encodes them.
+
+The official client uses ``qs`` with ``allowDots`` and ``arrayFormat: 'repeat'``:
+``tags.slack%3Aid=U%201&participantIds=a&participantIds=b``. Nested mappings become dotted keys,
+lists repeat the key, ``None`` and UNSET are omitted, booleans are ``true``/``false``, datetimes are
+the 24-character ``YYYY-MM-DDTHH:MM:SS.mmmZ`` form. Keys and values are percent-encoded like
+``encodeURIComponent`` in RFC 3986 mode (a space is ``%20``, ``:`` is ``%3A``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from botpress_async._types import UNSET
+
+__all__ = ["encode_path", "encode_query"]
+
+
+def _quote(text: str) -> str:
+    return quote(text, safe="-_.~")
+
+
+def _scalar(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime in a query parameter: give it a timezone (UTC)")
+        when = value.astimezone(UTC)
+        return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    if isinstance(value, float) and value != value:  # NaN
+        raise ValueError("NaN is not a valid query parameter value")
+    if hasattr(value, "value") and not isinstance(value, (str, int, float)):  # enums
+        return str(value.value)
+    return str(value)
+
+
+def _pairs(prefix: str, value: Any, out: list[str]) -> None:
+    if value is None or value is UNSET:
+        return
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _pairs(f"{prefix}.{key}" if prefix else str(key), item, out)
+        return
+    if isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            if item is None or item is UNSET:
+                continue
+            out.append(f"{_quote(prefix)}={_quote(_scalar(item))}")
+        return
+    out.append(f"{_quote(prefix)}={_quote(_scalar(value))}")
+
+
+def encode_query(params: Mapping[str, Any] | None) -> str:
+    """Encode ``params`` (wire names, already camelCase) as a query string without the ``?``."""
+    if not params:
+        return ""
+    out: list[str] = []
+    for key, value in params.items():
+        _pairs(key, value, out)
+    return "&".join(out)
+
+
+def encode_path(template: str, params: Mapping[str, Any] | None) -> str:
+    """Fill ``{name}`` placeholders of ``template`` with percent-encoded values.
+
+    Raises:
+        ValueError: a placeholder has no value, or its value is empty (an empty id would
+            address a different route).
+    """
+    if not params:
+        if "{" in template:
+            raise ValueError(f"path {template!r} needs parameters")
+        return template
+    path = template
+    for key, value in params.items():
+        text = str(value) if value is not None else ""
+        if text == "":
+            raise ValueError(f"path parameter {key!r} must be a non-empty string, got {value!r}")
+        path = path.replace("{" + key + "}", quote(text, safe="-_.~!*'()"))
+    if "{" in path:
+        missing = [part.split("}")[0] for part in path.split("{")[1:]]
+        raise ValueError(f"path {template!r} is missing parameters {missing}")
+    return path

@@ -1,0 +1,408 @@
+"""THE request path: the only code in botpress_async that sends HTTP.
+
+URL (percent-encoded path parameters, query encoded like the official client), headers, JSON body
+(NaN/Infinity refused before anything is sent), the limiter slot, the attempt loop with the
+retry policy, decoding, mapping errors to the catalogue classes, structuring into models.
+
+Rules kept here and nowhere else:
+
+- ``asyncio.CancelledError`` is never caught: only aiohttp's errors and timeouts are.
+- Each response is read and released inside ``async with`` before any wait, so no connection is
+  held while sleeping, and none is leaked by cancellation.
+- The token only ever appears in the Authorization header: never in logs or errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import warnings
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar, overload
+
+import aiohttp
+from yarl import URL
+
+from botpress_async._config import ClientConfig
+from botpress_async._limiter import Limiter
+from botpress_async._query import encode_path, encode_query
+from botpress_async._retry import IDEMPOTENT_METHODS, RetryPolicy
+from botpress_async._types import UNSET
+from botpress_async.errors import (
+    CATALOGUE,
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    ClientStateError,
+    ResponseDecodeError,
+    make_api_error,
+)
+
+__all__ = ["Pool", "Transport"]
+
+T = TypeVar("T")
+
+logger = logging.getLogger("botpress_async")
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+
+
+class Pool:
+    """The connection pool one Client owns (or borrows) and shares with its views.
+
+    The aiohttp session is created lazily, inside the running loop, on first use; the loop it
+    was created in is the only loop it may be used from.
+    """
+
+    def __init__(self, config: ClientConfig, session: aiohttp.ClientSession | None) -> None:
+        self._config = config
+        self._session = session
+        self.owned = session is None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.closed = False
+        self.limiter = Limiter(config.max_concurrency, config.requests_per_second)
+
+    @property
+    def opened(self) -> bool:
+        """True once an owned session exists and has not been closed."""
+        return self.owned and self._session is not None and not self.closed
+
+    def session(self) -> aiohttp.ClientSession:
+        """The session to use from the current loop (created on first use)."""
+        if self.closed:
+            raise ClientStateError("this Client is closed; create a new one")
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif loop is not self._loop:
+            raise ClientStateError(
+                "this Client is bound to the event loop it was first used in and cannot be used from "
+                "another loop; create one Client per event loop (for example one per test)"
+            )
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                limit=self._config.pool_limit, limit_per_host=self._config.pool_limit_per_host
+            )
+            self._session = aiohttp.ClientSession(connector=connector, auto_decompress=True)
+        return self._session
+
+    async def aclose(self) -> None:
+        """Close the session if this pool owns it. Idempotent; a borrowed session stays open."""
+        if self.closed:
+            return
+        self.closed = True
+        if self.owned and self._session is not None and not self._session.closed:
+            await self._session.close()
+
+
+class Transport:
+    """Sends requests for one Client (or view): its config, retry policy and shared pool."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        pool: Pool,
+        *,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        self.config = config
+        self.pool = pool
+        self._sleep = sleep or asyncio.sleep
+        self._base = config.base_url
+        self._headers = config.auth_headers()
+        self._json_headers = {**_JSON_HEADERS, **self._headers}
+        self._timeout = aiohttp.ClientTimeout(total=config.timeout)
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry policy of this transport."""
+        return self.config.retry
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        path_params: Mapping[str, Any] | None = ...,
+        params: Mapping[str, Any] | None = ...,
+        json: Any = ...,
+        cast: type[T],
+        idempotent: bool | None = ...,
+    ) -> T: ...
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        path_params: Mapping[str, Any] | None = ...,
+        params: Mapping[str, Any] | None = ...,
+        json: Any = ...,
+        cast: None = ...,
+        idempotent: bool | None = ...,
+    ) -> Any: ...
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        path_params: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = UNSET,
+        cast: type[T] | None = None,
+        idempotent: bool | None = None,
+    ) -> T | Any:
+        """Send one API call, with retries, and return its decoded (and structured) answer.
+
+        Args:
+            method: HTTP method, upper case.
+            path: the path template, e.g. ``/v1/chat/users/{id}``.
+            path_params: values for the template's placeholders (percent-encoded here).
+            params: query parameters with wire (camelCase) names; None values are omitted.
+            json: the JSON body; UNSET sends ``{}`` on POST/PUT/PATCH/DELETE like the official
+                client, and nothing on GET.
+            cast: the model to structure the answer into; None returns the decoded JSON.
+            idempotent: whether the call may be retried after a 5xx, a reset or a timeout;
+                default: True for GET, PUT, DELETE.
+
+        Raises:
+            ValueError: the body holds NaN or Infinity, or a path parameter is empty (nothing sent).
+            APIError: the API answered with an error (the catalogue subclass for its type).
+            ResponseDecodeError: the answer could not be decoded into what was expected.
+            APIConnectionError, APITimeoutError: the request could not complete in time.
+        """
+        method = method.upper()
+        url_path = encode_path(path, path_params)
+        query = encode_query(params)
+        url = URL(self._base + url_path + ("?" + query if query else ""), encoded=True)
+        if json is UNSET:
+            data = b"{}" if method in _BODY_METHODS else None
+        else:
+            data = _dump(json, method, url_path)
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
+        decoded = await self._send(method, url, url_path, data, idempotent)
+        if cast is None:
+            return decoded
+        return _structure(decoded, cast, method, url_path)
+
+    async def _send(self, method: str, url: URL, path: str, data: bytes | None, idempotent: bool) -> Any:
+        session = self.pool.session()
+        limiter = self.pool.limiter
+        policy = self.config.retry
+        headers = self._json_headers if data is not None else self._headers
+        deadline = self.config.deadline
+        started = time.monotonic()
+        waits = None
+        attempt = 0
+        while True:
+            attempt += 1
+            timeout = self._timeout
+            if deadline is not None:
+                remaining = deadline - (time.monotonic() - started)
+                if remaining <= 0:
+                    raise APITimeoutError(
+                        f"deadline of {deadline:g}s exceeded", method=method, path=path, attempts=attempt - 1
+                    )
+                if remaining < self.config.timeout:
+                    timeout = aiohttp.ClientTimeout(total=remaining)
+            retry_error: BaseException
+            server_wait: float | None = None
+            await limiter.acquire()
+            t0 = time.monotonic()
+            try:
+                status, resp_headers, body = await self._attempt(session, method, url, headers, data, timeout)
+            except _TooBig as exc:
+                raise ResponseDecodeError(
+                    f"response body of at least {exc.size} bytes exceeds max_response_bytes="
+                    f"{self.config.max_response_bytes}",
+                    status=exc.status, method=method, path=path, attempts=attempt, headers=exc.headers,
+                ) from None
+            except TimeoutError:
+                retry_error = APITimeoutError(
+                    f"no complete answer within {timeout.total:g}s", method=method, path=path, attempts=attempt
+                )
+                retryable = policy.should_retry_transport(idempotent=idempotent, connect_failed=False)
+                status = 0
+            except aiohttp.ClientConnectorError as exc:
+                retry_error = APIConnectionError(
+                    f"could not connect: {exc.os_error or exc}", method=method, path=path, attempts=attempt
+                )
+                retry_error.__cause__ = exc
+                retryable = policy.should_retry_transport(idempotent=idempotent, connect_failed=True)
+                status = 0
+            except aiohttp.ClientError as exc:
+                retry_error = APIConnectionError(
+                    f"connection failed: {type(exc).__name__}: {exc}", method=method, path=path, attempts=attempt
+                )
+                retry_error.__cause__ = exc
+                retryable = policy.should_retry_transport(idempotent=idempotent, connect_failed=False)
+                status = 0
+            else:
+                server_wait = policy.server_wait(resp_headers) if status >= 400 else None
+                limiter.observe(status, resp_headers, server_wait)
+                if status < 400:
+                    decoded = self._decode_ok(status, resp_headers, body, method, path, attempt)
+                    _log(method, path, status, attempt, t0)
+                    return decoded
+                retry_error = make_api_error(
+                    status,
+                    body.decode("utf-8", "replace"),
+                    method=method,
+                    path=path,
+                    attempts=attempt,
+                    headers=resp_headers,
+                )
+                retryable = policy.should_retry_status(status, idempotent=idempotent)
+            finally:
+                limiter.release()
+            _log(method, path, status, attempt, t0)
+            if not retryable or attempt >= policy.max_attempts:
+                raise retry_error
+            if waits is None:
+                waits = policy.waits()
+            wait = server_wait if server_wait is not None else next(waits)
+            if deadline is not None and (time.monotonic() - started) + wait >= deadline:
+                raise retry_error
+            logger.info(
+                "retrying %s %s after %s (attempt %d of %d) in %.2fs",
+                method, path, _reason(retry_error), attempt, policy.max_attempts, wait,
+            )
+            await self._sleep(wait)
+
+    async def _attempt(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        url: URL,
+        headers: Mapping[str, str],
+        data: bytes | None,
+        timeout: aiohttp.ClientTimeout,
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        limit = self.config.max_response_bytes
+        async with session.request(
+            method, url, data=data, headers=headers, timeout=timeout, allow_redirects=False
+        ) as resp:
+            length = resp.content_length
+            if length is not None and length > limit:
+                raise _TooBig(resp.status, resp.headers, length)
+            if length is not None:
+                body = await resp.read()
+            else:
+                chunks = []
+                size = 0
+                async for chunk in resp.content.iter_chunked(65536):
+                    size += len(chunk)
+                    if size > limit:
+                        raise _TooBig(resp.status, resp.headers, size)
+                    chunks.append(chunk)
+                body = b"".join(chunks)
+            return resp.status, resp.headers, body
+
+    def _decode_ok(
+        self, status: int, headers: Mapping[str, str], body: bytes, method: str, path: str, attempt: int
+    ) -> Any:
+        if not body:
+            return None
+        try:
+            decoded = json.loads(body)
+        except ValueError as exc:
+            raise ResponseDecodeError(
+                f"HTTP {status} answer is not valid JSON: {exc}",
+                status=status, method=method, path=path, attempts=attempt, headers=headers,
+                raw=body[:2000].decode("utf-8", "replace"),
+            ) from None
+        if isinstance(decoded, dict) and _looks_like_error(decoded):
+            # Some proxies answer 200 with the service's error body: it is still an error.
+            code = decoded.get("code")
+            return _raise(
+                make_api_error(
+                    code if isinstance(code, int) and code >= 400 else 500,
+                    body.decode("utf-8", "replace"),
+                    method=method, path=path, attempts=attempt, headers=headers,
+                )
+            )
+        return decoded
+
+
+class _TooBig(Exception):
+    """Raised inside ``async with`` so the oversized response is dropped, not pooled."""
+
+    def __init__(self, status: int, headers: Mapping[str, str], size: int) -> None:
+        self.status = status
+        self.headers = headers
+        self.size = size
+
+
+def _raise(error: BaseException) -> Any:
+    raise error
+
+
+def _looks_like_error(body: dict[str, Any]) -> bool:
+    return (
+        isinstance(body.get("type"), str)
+        and body["type"] in CATALOGUE
+        and isinstance(body.get("message"), str)
+        and isinstance(body.get("code"), int)
+        and body["code"] >= 400
+        and len(body) <= 8
+    )
+
+
+def _dump(value: Any, method: str, path: str) -> bytes:
+    try:
+        return json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False).encode()
+    except ValueError as exc:
+        raise ValueError(
+            f"the body of {method} {path} holds NaN or Infinity, which JSON cannot carry: nothing was sent"
+        ) from exc
+    except TypeError as exc:
+        raise TypeError(f"the body of {method} {path} is not JSON-serializable: {exc}") from exc
+
+
+def _structure(decoded: Any, cast: type[T], method: str, path: str) -> T:
+    from botpress_async._serde import StructureError, structure
+
+    if not isinstance(decoded, dict):
+        raise ResponseDecodeError(
+            f"expected a JSON object from {method} {path}, got {type(decoded).__name__}",
+            status=200, method=method, path=path, body=decoded,
+        )
+    try:
+        result: T = structure(decoded, cast)
+    except StructureError as exc:
+        raise ResponseDecodeError(
+            f"unexpected answer shape from {method} {path}: {exc}",
+            status=200, method=method, path=path, body=decoded,
+        ) from None
+    return result
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, APIError):
+        return f"{error.status} {error.type}"
+    return type(error).__name__
+
+
+def _log(method: str, path: str, status: int, attempt: int, t0: float) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "%s %s -> %s attempt=%d %.1fms",
+            method, path, status or "no answer", attempt, (time.monotonic() - t0) * 1000,
+        )
+
+
+def warn_unclosed(owner: object) -> None:
+    """Emit the ResourceWarning of a client garbage-collected with its pool still open."""
+    warnings.warn(
+        f"{type(owner).__name__} was never closed: use `async with Client(...)` or `await client.aclose()`",
+        ResourceWarning,
+        stacklevel=2,
+        source=owner,
+    )
