@@ -1,0 +1,398 @@
+"""Mongo-like row filters of the Tables API, translated to SQL over a JSON ``data`` column.
+
+The emulator keeps each Botpress table's rows in a SQLite table with the system columns ``id``
+(INTEGER), ``created_at`` and ``updated_at`` (TEXT, ``YYYY-MM-DDTHH:MM:SS.mmmZ``) and the user's columns
+in ``data`` (one JSON object per row). :class:`FilterCompiler` turns a filter into a ``WHERE`` clause and
+its named parameters; the rows are then selected by SQLite, never scanned in Python.
+
+Safety: every value from a filter is a bound parameter. A JSON path is written into the SQL text only
+when each of its segments is a plain identifier (``[A-Za-z_][A-Za-z0-9_]*``) -- the form an expression
+index can match -- and is bound as a parameter otherwise. A path segment containing ``"`` cannot be
+addressed and is an InvalidQuery.
+
+Pinned semantics (marked [inferred] in the research notes):
+
+- ``{col: v}`` is ``{col: {"$eq": v}}``; several keys of one object are ANDed; a value that is an object
+  whose keys all start with ``$`` is an operator document (mixing ``$`` and plain keys is InvalidQuery),
+  any other object value is an exact (key-order sensitive) object match.
+- Comparisons are type-strict: a number never equals a string or a boolean, ``"1"`` never matches ``1``,
+  ``$gt: 5`` only matches numbers, ``$gt: "m"`` only strings. Booleans compare false < true. There is no
+  implicit array membership (``{tags: "x"}`` does not match ``["x"]``: use an exact array).
+- ``null``: ``{col: null}`` matches rows where the column is null or missing; ``$ne: null`` the others.
+  ``$exists: true`` means "present and not null" (the Studio's "is not null"), ``false`` the opposite.
+- ``$ne`` and ``$nin`` also match rows where the column is missing or null.
+- Dates: ``createdAt``/``updatedAt`` and ``format: date-time`` columns are stored in the canonical
+  ``...mmmZ`` form, and a string filter value on them that parses as an ISO 8601 date-time is converted
+  to that form, so comparisons are chronological.
+- ``$regex`` uses Python's ``re`` (unanchored search); ``$options``: ``i`` case-insensitive, ``c``
+  case-sensitive (the default), ``m``/``s``/``x`` as in ``re``; only strings match.
+- ``$mod: [divisor, remainder]`` matches numbers whose truncated value modulo divisor is remainder.
+- ``$size: n`` matches arrays of length ``n``.
+- ``$not`` takes a filter at the top level (``{"$not": {"a": 1}}``) and an operator document at field level
+  (``{"a": {"$not": {"$gt": 1}}}``); ``$and``/``$or`` take a non-empty array of filters.
+- The first segment of a path must be a column of the table or ``id``/``createdAt``/``updatedAt``
+  (system columns have no nested paths); anything else, an unknown ``$`` operator, or an operand of the
+  wrong shape is InvalidQuery naming the problem. Numeric path segments are object keys, not array indexes.
+
+This module must not touch the database except through :func:`register_functions`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from botpress_async.emulator._errors import EmulatorError
+
+__all__ = [
+    "SYSTEM_COLUMNS",
+    "Field",
+    "FilterCompiler",
+    "canonical_datetime",
+    "column_value_sql",
+    "json_path",
+    "register_functions",
+]
+
+#: Wire name -> SQL column of the system columns every row has.
+SYSTEM_COLUMNS: dict[str, str] = {"id": "id", "createdAt": "created_at", "updatedAt": "updated_at"}
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_OPTION_FLAGS = {"i": re.IGNORECASE, "c": 0, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+_COMPARISONS = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
+
+
+def json_path(segments: list[str]) -> str:
+    """The SQLite JSON path of a column path: ``$.a.b`` for identifiers, ``$."a b"`` otherwise."""
+    if all(_IDENTIFIER.fullmatch(s) for s in segments):
+        return "$." + ".".join(segments)
+    return "$" + "".join(f'."{s}"' for s in segments)
+
+
+def _inline_path(segments: list[str]) -> str | None:
+    """The path as a SQL string literal, only when it is made of plain identifiers (no quoting needed)."""
+    if all(_IDENTIFIER.fullmatch(s) for s in segments):
+        return "'" + json_path(segments) + "'"
+    return None
+
+
+def column_value_sql(name: str) -> str | None:
+    """``json_extract(data, '$.name')``: the expression an index on a top-level column is built on.
+
+    Returns ``None`` when ``name`` is not a plain identifier (such a column is filtered through a bound
+    path, which no expression index can serve).
+    """
+    literal = _inline_path([name])
+    return None if literal is None else f"json_extract(data, {literal})"
+
+
+def canonical_datetime(value: str) -> str | None:
+    """An ISO 8601 date-time string in the service's ``YYYY-MM-DDTHH:MM:SS.mmmZ`` form, else ``None``.
+
+    A value without a time zone is taken as UTC.
+    """
+    text = value.strip()
+    if len(text) < 10:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "zZ" else text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    parsed = parsed.astimezone(UTC)
+    return parsed.strftime("%Y-%m-%dT%H:%M:%S.") + f"{parsed.microsecond // 1000:03d}Z"
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _regexp(pattern: str | None, value: Any) -> int:
+    """SQLite ``REGEXP`` (``value REGEXP pattern``): 1 when ``pattern`` is found in the string ``value``."""
+    if pattern is None or not isinstance(value, str):
+        return 0
+    return 1 if _compiled(pattern).search(value) else 0
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """Register the SQL functions compiled filters use (``regexp``) on ``conn``."""
+    conn.create_function("regexp", 2, _regexp, deterministic=True)
+
+
+class Field:
+    """One addressable value of a row: SQL for its value and for its JSON type.
+
+    Attributes:
+        value: SQL expression of the value (``json_extract`` result, or a system column).
+        kind: SQL expression giving the JSON type name (``'integer'``, ``'text'``, ``'true'``...), or
+            ``None`` when the value is missing.
+        system: the wire name when this is a system column, else ``None``.
+        is_date: string values are date-times in canonical form (comparisons are chronological).
+        path_sql: the JSON path as SQL (a literal or a bound parameter), for JSON functions.
+    """
+
+    def __init__(self, value: str, kind: str, *, system: str | None, is_date: bool, path_sql: str) -> None:
+        self.value = value
+        self.kind = kind
+        self.system = system
+        self.is_date = is_date
+        self.path_sql = path_sql
+
+
+class FilterCompiler:
+    """Compile filters (and column references) for one table into SQL with named parameters.
+
+    Args:
+        columns: the table's column name -> column JSON schema (the stored ``schema.properties``).
+        param_prefix: prefix of the generated parameter names (``:f0``, ``:f1``...), so several
+            compilers can feed one statement.
+
+    After compiling, :attr:`params` holds every parameter the produced SQL refers to.
+    """
+
+    def __init__(self, columns: Mapping[str, Mapping[str, Any]], *, param_prefix: str = "f") -> None:
+        self.columns = columns
+        self.params: dict[str, Any] = {}
+        self._prefix = param_prefix
+
+    def bind(self, value: Any) -> str:
+        """A new named parameter holding ``value``; returns its SQL placeholder (``:f3``)."""
+        name = f"{self._prefix}{len(self.params)}"
+        self.params[name] = value
+        return ":" + name
+
+    # -- column references -------------------------------------------------------------------------
+
+    def field(self, path: str, *, error_type: str = "InvalidQuery") -> Field:
+        """Resolve a dotted column path (``"customer.age"``, ``"createdAt"``) to a :class:`Field`.
+
+        Raises:
+            EmulatorError: ``error_type`` (default InvalidQuery) for an unknown column, a nested path
+                under a system column, an empty segment or a segment containing ``"``.
+        """
+        if not isinstance(path, str) or not path:
+            raise EmulatorError(error_type, f"invalid column path {path!r}")
+        segments = path.split(".")
+        head = segments[0]
+        if head in SYSTEM_COLUMNS:
+            if len(segments) > 1:
+                raise EmulatorError(error_type, f"the system column {head!r} has no nested fields ({path!r})")
+            kind = "'integer'" if head == "id" else "'text'"
+            return Field(SYSTEM_COLUMNS[head], kind, system=head, is_date=head != "id", path_sql="")
+        if head not in self.columns:
+            raise EmulatorError(error_type, f"unknown column {head!r} in {path!r}")
+        if any(not s or '"' in s for s in segments):
+            raise EmulatorError(error_type, f"invalid column path {path!r}")
+        literal = _inline_path(segments)
+        path_sql = literal if literal is not None else self.bind(json_path(segments))
+        column = self.columns[head]
+        is_date = len(segments) == 1 and column.get("format") == "date-time"
+        return Field(
+            f"json_extract(data, {path_sql})",
+            f"json_type(data, {path_sql})",
+            system=None,
+            is_date=is_date,
+            path_sql=path_sql,
+        )
+
+    # -- filters -----------------------------------------------------------------------------------
+
+    def where(self, filter: Any) -> str:
+        """The SQL condition for ``filter`` (``"1"`` for an empty filter).
+
+        Raises:
+            EmulatorError: InvalidQuery for a malformed filter, unknown operator or unknown column.
+        """
+        if not isinstance(filter, dict):
+            raise EmulatorError("InvalidQuery", f"a filter must be an object, not {_json_kind(filter)}")
+        parts: list[str] = []
+        for key, value in filter.items():
+            if key == "$and" or key == "$or":
+                if not isinstance(value, list) or not value:
+                    raise EmulatorError("InvalidQuery", f"{key} takes a non-empty array of filters")
+                subs = [self.where(sub) for sub in value]
+                joiner = " AND " if key == "$and" else " OR "
+                parts.append("(" + joiner.join(f"({s})" for s in subs) + ")")
+            elif key == "$not":
+                parts.append(f"NOT COALESCE(({self.where(value)}), 0)")
+            elif key.startswith("$"):
+                raise EmulatorError("InvalidQuery", f"unknown operator {key!r}")
+            else:
+                parts.append(self._field_condition(self.field(key), value))
+        if not parts:
+            return "1"
+        return " AND ".join(f"({p})" for p in parts)
+
+    def _field_condition(self, field: Field, value: Any) -> str:
+        if isinstance(value, dict) and value and any(k.startswith("$") for k in value):
+            if not all(k.startswith("$") for k in value):
+                raise EmulatorError("InvalidQuery", "an operator object cannot mix $operators and plain keys")
+            return self._operators(field, value)
+        return self._eq(field, value)
+
+    def _operators(self, field: Field, ops: dict[str, Any]) -> str:
+        parts: list[str] = []
+        if "$options" in ops and "$regex" not in ops:
+            raise EmulatorError("InvalidQuery", "$options is only valid next to $regex")
+        for op, operand in ops.items():
+            if op == "$eq":
+                parts.append(self._eq(field, operand))
+            elif op == "$ne":
+                parts.append(f"NOT COALESCE(({self._eq(field, operand)}), 0)")
+            elif op in _COMPARISONS:
+                parts.append(self._compare(field, _COMPARISONS[op], op, operand))
+            elif op in ("$in", "$nin"):
+                if not isinstance(operand, list):
+                    raise EmulatorError("InvalidQuery", f"{op} takes an array")
+                cond = self._in(field, operand)
+                parts.append(cond if op == "$in" else f"NOT COALESCE(({cond}), 0)")
+            elif op == "$exists":
+                if not isinstance(operand, bool):
+                    raise EmulatorError("InvalidQuery", "$exists takes true or false")
+                parts.append(f"{field.value} IS {'NOT ' if operand else ''}NULL")
+            elif op == "$regex":
+                parts.append(self._regex(field, operand, ops.get("$options")))
+            elif op == "$options":
+                continue
+            elif op == "$mod":
+                parts.append(self._mod(field, operand))
+            elif op == "$size":
+                parts.append(self._size(field, operand))
+            elif op == "$not":
+                if (
+                    not isinstance(operand, dict)
+                    or not operand
+                    or not all(k.startswith("$") for k in operand)
+                ):
+                    raise EmulatorError("InvalidQuery", "$not on a column takes an operator object")
+                parts.append(f"NOT COALESCE(({self._operators(field, operand)}), 0)")
+            else:
+                raise EmulatorError("InvalidQuery", f"unknown operator {op!r}")
+        return " AND ".join(f"({p})" for p in parts)
+
+    def _operand(self, field: Field, value: Any) -> Any:
+        if field.is_date and isinstance(value, str):
+            return canonical_datetime(value) or value
+        return value
+
+    def _type_check(self, field: Field, value: Any) -> str:
+        """SQL true when the stored JSON type is comparable to ``value`` (type-strict equality)."""
+        if isinstance(value, bool):
+            return f"{field.kind} IN ('true', 'false')"
+        if isinstance(value, int | float):
+            return f"{field.kind} IN ('integer', 'real')"
+        if isinstance(value, str):
+            return f"{field.kind} = 'text'"
+        return f"{field.kind} = '{'array' if isinstance(value, list) else 'object'}'"
+
+    def _eq(self, field: Field, value: Any) -> str:
+        if value is None:
+            return f"{field.value} IS NULL"
+        if field.system == "id" and not (isinstance(value, int | float) and not isinstance(value, bool)):
+            return "0"
+        if field.system is not None and field.system != "id" and not isinstance(value, str):
+            return "0"
+        if isinstance(value, bool):
+            return f"{field.kind} = '{'true' if value else 'false'}'"
+        if isinstance(value, dict | list):
+            text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            return f"{field.value} = {self.bind(text)} AND {self._type_check(field, value)}"
+        if not isinstance(value, int | float | str):
+            raise EmulatorError("InvalidQuery", f"cannot compare with {_json_kind(value)}")
+        placeholder = self.bind(self._operand(field, value))
+        if field.system is not None:
+            return f"{field.value} = {placeholder}"
+        return f"{field.value} = {placeholder} AND {self._type_check(field, value)}"
+
+    def _compare(self, field: Field, sql_op: str, op: str, value: Any) -> str:
+        if not isinstance(value, int | float | str) or value is None:
+            raise EmulatorError(
+                "InvalidQuery", f"{op} takes a number, string or boolean, not {_json_kind(value)}"
+            )
+        if field.system == "id" and (isinstance(value, bool) or not isinstance(value, int | float)):
+            return "0"
+        if field.system is not None and field.system != "id" and not isinstance(value, str):
+            return "0"
+        placeholder = self.bind(self._operand(field, value))
+        if field.system is not None:
+            return f"{field.value} {sql_op} {placeholder}"
+        return f"{field.value} {sql_op} {placeholder} AND {self._type_check(field, value)}"
+
+    def _in(self, field: Field, values: list[Any]) -> str:
+        if not values:
+            return "0"
+        parts = [self._eq(field, v) for v in values]
+        return " OR ".join(f"({p})" for p in parts)
+
+    def _regex(self, field: Field, pattern: Any, options: Any) -> str:
+        if not isinstance(pattern, str):
+            raise EmulatorError("InvalidQuery", "$regex takes a string")
+        flags = 0
+        if options is not None:
+            if not isinstance(options, str) or any(c not in _OPTION_FLAGS for c in options):
+                raise EmulatorError("InvalidQuery", "$options takes letters among i, c, m, s, x")
+            for letter in options:
+                flags |= _OPTION_FLAGS[letter]
+            if "c" in options:
+                flags &= ~re.IGNORECASE
+        try:
+            compiled = re.compile(pattern, flags)
+        except re.error as exc:
+            raise EmulatorError("InvalidQuery", f"invalid $regex: {exc}") from None
+        if field.system == "id":
+            return "0"
+        # Flags travel inside the pattern, so one two-argument REGEXP function serves every call.
+        inline = _inline_flags(compiled.flags & (re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE))
+        placeholder = self.bind(inline + pattern)
+        if field.system is not None:
+            return f"{field.value} REGEXP {placeholder}"
+        return f"{field.kind} = 'text' AND {field.value} REGEXP {placeholder}"
+
+    def _mod(self, field: Field, operand: Any) -> str:
+        if (
+            not isinstance(operand, list)
+            or len(operand) != 2
+            or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in operand)
+            or int(operand[0]) == 0
+        ):
+            raise EmulatorError("InvalidQuery", "$mod takes [divisor, remainder] with a non-zero divisor")
+        if field.system is not None and field.system != "id":
+            return "0"
+        divisor, remainder = self.bind(int(operand[0])), self.bind(int(operand[1]))
+        check = "" if field.system else f"{field.kind} IN ('integer', 'real') AND "
+        return f"{check}(CAST({field.value} AS INTEGER) % {divisor}) = {remainder}"
+
+    def _size(self, field: Field, operand: Any) -> str:
+        if not isinstance(operand, int) or isinstance(operand, bool) or operand < 0:
+            raise EmulatorError("InvalidQuery", "$size takes a non-negative integer")
+        if field.system is not None:
+            return "0"
+        return f"{field.kind} = 'array' AND json_array_length(data, {field.path_sql}) = {self.bind(operand)}"
+
+
+def _inline_flags(flags: int) -> str:
+    letters = "".join(
+        letter
+        for letter, flag in (("i", re.IGNORECASE), ("m", re.MULTILINE), ("s", re.DOTALL), ("x", re.VERBOSE))
+        if flags & flag
+    )
+    return f"(?{letters})" if letters else ""
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    return type(value).__name__
