@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from botpress_async._serde import query
+from botpress_async.models import ListTagValuesResponse
+from botpress_async.pagination import Paginator
 from botpress_async.resources._base import Resource
 
 __all__ = ["Tags"]
@@ -9,3 +14,28 @@ __all__ = ["Tags"]
 
 class Tags(Resource):
     """Tag values in use across users, conversations and messages."""
+
+    def list_values(self, key: str, *, type: Literal["user", "conversation", "message"]) -> Paginator[str]:
+        """List the values a tag key has on users, conversations or messages, page after page.
+
+        Args:
+            key: the tag key (percent-encoded in the path, so ``"slack:id"`` is fine).
+            type: which objects' tags: ``"user"``, ``"conversation"`` or ``"message"``.
+
+        Returns:
+            A :class:`Paginator` of the values (strings); ``page.response.tags`` keeps the
+            answer's objects.
+
+        Raises:
+            InvalidQueryError: ``type`` is not one of the three (raised when iterated).
+            APIError, APIConnectionError: as any call, when a page is fetched.
+
+        API: ``GET /v1/chat/tags/{key}/values``
+        """
+        return self._list(
+            "/v1/chat/tags/{key}/values",
+            cast=ListTagValuesResponse,
+            items=lambda r: [tag.value for tag in r.tags],
+            params=query(type=type),
+            path_params={"key": key},
+        )
