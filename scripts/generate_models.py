@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import keyword
 import re
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,8 +41,8 @@ INLINE_NAMES = {
     "ListUsersResponse.meta": "ListMeta",
     "ExportTableResponse.job": "TableJob",
     "GetTableJobsResponse.jobs[]": "TableJob",
-    "CallActionResponse.meta": "CallActionMeta",
-    "GetStateResponse.meta": "StateMeta",
+    "CallActionResponse.meta": "CacheMeta",
+    "GetStateResponse.meta": "CacheMeta",
     "UpsertFileResponse.file": "UpsertedFile",
     "CreateKnowledgeBaseResponse.knowledgeBase": "KnowledgeBase",
     "ListKnowledgeBasesResponse.knowledgeBases[]": "KnowledgeBase",
@@ -51,6 +50,9 @@ INLINE_NAMES = {
     "SearchFilesResponse.passages[]": "SearchFilesPassage",
 }
 DATETIME_NAME = re.compile(r"^[a-z]+At$")
+# JSON "number" fields that are counts, sizes or small integer settings: typed int (an integral
+# float on the wire is accepted and converted when structuring).
+INTEGER_NUMBERS = frozenset({"rows", "stale", "indexing", "deletedRows", "size", "factor"})
 
 
 def pascal(name: str) -> str:
@@ -72,6 +74,11 @@ def snake(name: str) -> str:
 def camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def literal(value: Any) -> str:
+    """Python source for a default value, strings double-quoted as the formatter wants them."""
+    return json.dumps(value) if isinstance(value, str) else repr(value)
 
 
 def canonical(schema: Any) -> str:
@@ -215,7 +222,7 @@ class Generator:
                 return "datetime", set()
             return "str", set()
         if kind == "number":
-            return "float", set()
+            return ("int" if wire in INTEGER_NUMBERS else "float"), set()
         if kind == "integer":
             return "int", set()
         if kind == "boolean":
@@ -322,7 +329,7 @@ class Generator:
 
     def render_field(self, f: FieldDef) -> list[str]:
         lines = [f"    #: {f.comment}"]
-        meta = "" if camel(f.name) == f.wire else f'metadata={{"wire": {f.wire!r}}}'
+        meta = "" if camel(f.name) == f.wire else f'metadata={{"wire": {literal(f.wire)}}}'
         if f.required:
             ann = f"{f.type} | None" if f.nullable else f.type
             rhs = f" = attrs.field({meta})" if meta else ""
@@ -335,7 +342,7 @@ class Generator:
                 args = ", ".join(a for a in (f"factory={factory}", meta) if a)
                 rhs = f" = attrs.field({args})"
             else:
-                value = repr(float(f.default)) if f.type == "float" else repr(f.default)
+                value = literal(float(f.default) if f.type == "float" else f.default)
                 rhs = f" = attrs.field(default={value}, {meta})" if meta else f" = {value}"
         else:
             ann = f"{f.type} | None"
@@ -393,9 +400,6 @@ def main() -> int:
     gen = Generator()
     gen.load()
     OUTPUT.write_text(gen.render())
-    ruff = ROOT / ".venv" / "bin" / "ruff"
-    if ruff.exists():
-        subprocess.run([str(ruff), "format", "--quiet", str(OUTPUT)], check=False)
     print(f"wrote {OUTPUT.relative_to(ROOT)} ({len(gen.classes)} classes)")
     return 0
 

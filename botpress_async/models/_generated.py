@@ -221,8 +221,8 @@ class Table:
     id: str
     #: str; at least 1 chars; required
     name: str
-    #: float; range 1..30; default 1; optional
-    factor: float = 1.0
+    #: int; range 1..30; default 1; optional
+    factor: int = 1
     #: bool; optional
     frozen: bool | None = None
     #: str; optional; nullable
@@ -315,8 +315,8 @@ class File:
     key: str
     #: str; required
     url: str
-    #: float; required; nullable
-    size: float | None
+    #: int; required; nullable
+    size: int | None
     #: str; required
     content_type: str
     #: dict[str, str]; required
@@ -650,7 +650,7 @@ class SetStateExpiryResponse:
 
 
 @attrs.define(slots=True, kw_only=True)
-class StateMeta:
+class CacheMeta:
     """Inline object first found at `GetStateResponse.meta`."""
 
     #: bool; required
@@ -665,8 +665,8 @@ class GetStateResponse:
 
     #: State; required
     state: State
-    #: StateMeta; required
-    meta: StateMeta
+    #: CacheMeta; required
+    meta: CacheMeta
     #: keys of the wire object this model does not know, kept as received
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
@@ -687,8 +687,8 @@ class GetOrSetStateResponse:
 
     #: State; required
     state: State
-    #: StateMeta; required
-    meta: StateMeta
+    #: CacheMeta; required
+    meta: CacheMeta
     #: keys of the wire object this model does not know, kept as received
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
@@ -709,8 +709,8 @@ class CallActionResponse:
 
     #: dict[str, Any]; required
     output: dict[str, Any]
-    #: StateMeta; required
-    meta: StateMeta
+    #: CacheMeta; required
+    meta: CacheMeta
     #: keys of the wire object this model does not know, kept as received
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
@@ -879,12 +879,12 @@ class GetTableResponse:
 
     #: Table; required
     table: Table
-    #: float; required
-    rows: float
-    #: float; required
-    stale: float
-    #: float; required
-    indexing: float
+    #: int; required
+    rows: int
+    #: int; required
+    stale: int
+    #: int; required
+    indexing: int
     #: keys of the wire object this model does not know, kept as received
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
@@ -897,12 +897,12 @@ class GetOrCreateTableResponse:
     table: Table
     #: bool; required
     created: bool
-    #: float; required
-    rows: float
-    #: float; required
-    stale: float
-    #: float; required
-    indexing: float
+    #: int; required
+    rows: int
+    #: int; required
+    stale: int
+    #: int; required
+    indexing: int
     #: keys of the wire object this model does not know, kept as received
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
@@ -923,8 +923,8 @@ class DuplicateTableResponse:
 
     #: Table; required
     table: Table
-    #: float; required
-    rows: float
+    #: int; required
+    rows: int
     #: keys of the wire object this model does not know, kept as received
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
@@ -1063,8 +1063,8 @@ class CreateTableRowsResponse:
 class DeleteTableRowsResponse:
     """Response body of `deleteTableRows` (POST /v1/tables/{table}/rows/delete)."""
 
-    #: float; required
-    deleted_rows: float
+    #: int; required
+    deleted_rows: int
     #: keys of the wire object this model does not know, kept as received
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
@@ -1111,8 +1111,8 @@ class UpsertedFile:
     key: str
     #: str; required
     url: str
-    #: float; required; nullable
-    size: float | None
+    #: int; required; nullable
+    size: int | None
     #: str; required
     content_type: str
     #: dict[str, str]; required
@@ -1403,6 +1403,7 @@ Participant: TypeAlias = User
 
 __all__ = [
     "AddParticipantResponse",
+    "CacheMeta",
     "CallActionResponse",
     "CancelScheduledEventResponse",
     "Column",
@@ -1487,7 +1488,6 @@ __all__ = [
     "SetStateExpiryResponse",
     "SetStateResponse",
     "State",
-    "StateMeta",
     "Table",
     "TableJob",
     "Task",
