@@ -445,29 +445,31 @@ def structure(data: Any, cls: type[T]) -> T:
 
 # -- unstructuring (request bodies) ------------------------------------------------------------------
 
-_WIRE_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
+_WIRE_FIELDS: dict[type, tuple[tuple[tuple[str, str], ...], bool]] = {}
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
-def _wire_fields(cls: type) -> tuple[tuple[str, str], ...]:
+def _wire_fields(cls: type) -> tuple[tuple[tuple[str, str], ...], bool]:
+    """((field name, wire key) of each field but ``extra``, whether the class has ``extra``), cached."""
     cached = _WIRE_FIELDS.get(cls)
     if cached is None:
         fields = attrs.fields(cls)
-        if _has_extra(cls):
+        with_extra = _has_extra(cls)
+        if with_extra:
             fields = fields[:-1]
-        cached = tuple((f.name, wire_name(f)) for f in fields)
+        cached = (tuple((f.name, wire_name(f)) for f in fields), with_extra)
         _WIRE_FIELDS[cls] = cached
     return cached
 
 
 def _attrs_to_wire(value: Any) -> dict[str, Any]:
-    cls = value.__class__
+    names, with_extra = _wire_fields(value.__class__)
     out: dict[str, Any] = {}
-    for name, wire in _wire_fields(cls):
+    for name, wire in names:
         v = getattr(value, name)
         if v is not UNSET:
             out[wire] = to_wire(v)
-    if _has_extra(cls):
+    if with_extra:
         for key, v in value.extra.items():
             if key not in out and v is not UNSET:
                 out[key] = to_wire(v)

@@ -9,6 +9,8 @@ from typing import Any
 import attrs
 import cattrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from botpress_async._serde import (
     StructureError,
@@ -295,3 +297,14 @@ def test_a_hand_written_attrs_class_is_structured_too() -> None:
 
     product = structure({"skuCode": "A1", "price": 3, "addedAt": "2024-01-01T00:00:00Z"}, Product)
     assert product == Product(sku_code="A1", price=3, added_at=datetime(2024, 1, 1, tzinfo=UTC))
+
+
+def test_a_trailing_underscore_of_a_python_name_is_not_sent() -> None:
+    assert body(type_="custom", from_user_id="u") == {"type": "custom", "fromUserId": "u"}
+
+
+@given(st.datetimes(timezones=st.just(UTC)))
+def test_a_formatted_datetime_parses_back_to_the_same_millisecond(dt: datetime) -> None:
+    text = format_datetime(dt)
+    assert len(text) == 24
+    assert parse_datetime(text) == dt.replace(microsecond=dt.microsecond // 1000 * 1000)
