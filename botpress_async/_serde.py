@@ -40,6 +40,7 @@ __all__ = [
     "snake",
     "structure",
     "to_wire",
+    "wire_name",
 ]
 
 T = TypeVar("T")
