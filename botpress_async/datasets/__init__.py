@@ -9,6 +9,7 @@ copied byte for byte; see ``CREDITS.txt`` next to it.
 
 from __future__ import annotations
 
+import io
 from importlib import resources
 from typing import IO
 
@@ -30,4 +31,5 @@ def open_dataset(name: str = AIRPORTS_CSV) -> IO[str]:
     Raises:
         FileNotFoundError: no such dataset.
     """
-    return resources.files(__package__).joinpath(name).open("r", encoding="utf-8", newline="")
+    binary = resources.files(__package__).joinpath(name).open("rb")
+    return io.TextIOWrapper(binary, encoding="utf-8", newline="")
