@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -13,7 +13,7 @@ import attrs
 from botpress_async._config import ClientConfig
 from botpress_async._retry import RetryPolicy
 from botpress_async._transport import Pool, Transport, warn_unclosed
-from botpress_async._types import UNSET
+from botpress_async._types import UNSET, Unset
 from botpress_async.resources import (
     Actions,
     Analytics,
@@ -58,6 +58,7 @@ class Client:
         max_response_bytes: larger answers raise ResponseDecodeError (default 100 MiB).
         headers: extra headers for every request.
         session: an aiohttp session you own; the client uses it and never closes it.
+        environ: where the BP_* fallbacks are read (default ``os.environ``).
 
     Example::
 
@@ -86,7 +87,11 @@ class Client:
         headers: Mapping[str, str] | None = None,
         session: aiohttp.ClientSession | None = None,
         environ: Mapping[str, str] | None = None,
+        _clock: Callable[[], float] | None = None,
+        _sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
+        # _clock/_sleep (monotonic seconds, and the coroutine every wait goes through) are for tests:
+        # they let retry backoff, Retry-After and limiter pauses run without waiting.
         config = ClientConfig.resolve(
             environ,
             token=token,
@@ -106,7 +111,7 @@ class Client:
             max_response_bytes=max_response_bytes,
             headers=headers,
         )
-        self._init(config, Pool(config, session), parent=None)
+        self._init(config, Pool(config, session, clock=_clock, sleep=_sleep), parent=None)
 
     def _init(self, config: ClientConfig, pool: Pool, parent: Client | None) -> None:
         self._config = config
@@ -130,7 +135,7 @@ class Client:
         self,
         *,
         timeout: float | None = None,
-        deadline: float | None | Any = UNSET,
+        deadline: float | Unset | None = UNSET,
         retry: RetryPolicy | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Client:

@@ -36,6 +36,18 @@ def _headers(value: Mapping[str, str] | None) -> dict[str, str]:
     return dict(value or {})
 
 
+def _header_safe(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    # A value read from a file often ends with a newline: aiohttp would refuse it later, deep in a
+    # request, with a bare ValueError. Refuse it here, naming the field and never showing the value.
+    values = value.items() if isinstance(value, Mapping) else [(attribute.name, value)]
+    for name, text in values:
+        if isinstance(text, str) and any(ch in text for ch in "\r\n\x00"):
+            raise ValueError(
+                f"{name} contains a line break or NUL character, which cannot be sent in an HTTP header "
+                "(strip the value you read from the environment or a file)"
+            )
+
+
 @attrs.frozen(kw_only=True)
 class ClientConfig:
     """Everything a :class:`~botpress_async.Client` needs to reach the API.
@@ -60,11 +72,11 @@ class ClientConfig:
         headers: extra headers sent with every request (they win over the built-in ones).
     """
 
-    token: str | None = attrs.field(default=None, repr=False)
-    bot_id: str | None = None
-    integration_id: str | None = None
-    integration_alias: str | None = None
-    workspace_id: str | None = None
+    token: str | None = attrs.field(default=None, repr=False, validator=_header_safe)
+    bot_id: str | None = attrs.field(default=None, validator=_header_safe)
+    integration_id: str | None = attrs.field(default=None, validator=_header_safe)
+    integration_alias: str | None = attrs.field(default=None, validator=_header_safe)
+    workspace_id: str | None = attrs.field(default=None, validator=_header_safe)
     base_url: str = DEFAULT_BASE_URL
     timeout: float = attrs.field(default=60.0, validator=_positive)
     deadline: float | None = attrs.field(default=None, validator=_positive)
@@ -75,7 +87,9 @@ class ClientConfig:
     pool_limit: int = attrs.field(default=100, validator=attrs.validators.ge(0))
     pool_limit_per_host: int = attrs.field(default=0, validator=attrs.validators.ge(0))
     max_response_bytes: int = 100 * 1024 * 1024
-    headers: dict[str, str] = attrs.field(factory=dict, converter=_headers, repr=False)
+    headers: dict[str, str] = attrs.field(
+        factory=dict, converter=_headers, repr=False, validator=_header_safe
+    )
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))

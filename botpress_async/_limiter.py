@@ -5,6 +5,9 @@ It bounds the requests in flight (``max_concurrency``), optionally caps the requ
 advertised: many concurrent callers then resume together at the reset instead of each retrying
 on its own schedule.
 
+With ``adaptive`` on, a successful answer that says the budget is spent (``RateLimit-Remaining: 0``
+with a ``RateLimit-Reset``) pauses every caller the same way, before the server has to refuse anyone.
+
 The transport calls ``acquire()`` before each attempt, ``release()`` after it, and ``observe()``
 with each response's status and headers. Nothing here sends HTTP.
 """
@@ -24,6 +27,7 @@ class Limiter:
     Args:
         max_concurrency: the most attempts in flight at once.
         requests_per_second: an optional cap on the start rate of attempts; None for no cap.
+        adaptive: pause when a successful answer reports ``RateLimit-Remaining: 0``.
         clock: monotonic seconds (injectable for tests).
         sleep: the coroutine used to wait (injectable for tests).
     """
@@ -33,14 +37,17 @@ class Limiter:
         max_concurrency: int,
         requests_per_second: float | None = None,
         *,
+        adaptive: bool = False,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.max_concurrency = max_concurrency
         self.requests_per_second = requests_per_second
+        self.adaptive = adaptive
         self._clock = clock
         self._sleep = sleep
         self._semaphore: asyncio.Semaphore | None = None
+        self._taken = 0
         self._paused_until = 0.0
         self._next_start = 0.0
         self.rate_limited = 0
@@ -59,9 +66,11 @@ class Limiter:
         except BaseException:
             self._sem().release()
             raise
+        self._taken += 1
 
     def release(self) -> None:
         """Give the slot back."""
+        self._taken -= 1
         self._sem().release()
 
     async def _wait_turn(self) -> None:
@@ -87,9 +96,24 @@ class Limiter:
         """Hold every caller for ``seconds`` from now (extends, never shortens, a pause)."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
+    @property
+    def in_flight(self) -> int:
+        """How many slots are taken right now (0 when the client is idle)."""
+        return self._taken
+
     def observe(self, status: int, headers: Mapping[str, str], server_wait: float | None) -> None:
-        """Learn from a response: a 429 pauses the whole client until the advertised reset."""
+        """Learn from a response: a 429 pauses the whole client until the advertised reset.
+
+        Args:
+            status: the HTTP status of the answer.
+            headers: its headers (RateLimit-Remaining / RateLimit-Reset are read when adaptive).
+            server_wait: the wait the server asked for, in seconds, already parsed and capped.
+        """
         if status == 429:
             self.rate_limited += 1
             if server_wait:
+                self.pause(server_wait)
+        elif self.adaptive and status < 400 and server_wait:
+            remaining = headers.get("RateLimit-Remaining")
+            if remaining is not None and remaining.strip() == "0":
                 self.pause(server_wait)

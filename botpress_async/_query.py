@@ -9,6 +9,8 @@ the 24-character ``YYYY-MM-DDTHH:MM:SS.mmmZ`` form. Keys and values are percent-
 
 from __future__ import annotations
 
+import enum
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -33,10 +35,11 @@ def _scalar(value: Any) -> str:
             raise ValueError("naive datetime in a query parameter: give it a timezone (UTC)")
         when = value.astimezone(UTC)
         return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
-    if isinstance(value, float) and value != value:  # NaN
-        raise ValueError("NaN is not a valid query parameter value")
-    if hasattr(value, "value") and not isinstance(value, (str, int, float)):  # enums
-        return str(value.value)
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        raise ValueError(f"{value} is not a valid query parameter value")
+    if isinstance(value, enum.Enum):
+        # str() of a (str, Enum) member is "Class.MEMBER" before Python 3.12's StrEnum: send the value.
+        return _scalar(value.value)
     return str(value)
 
 
@@ -66,24 +69,32 @@ def encode_query(params: Mapping[str, Any] | None) -> str:
     return "&".join(out)
 
 
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
 def encode_path(template: str, params: Mapping[str, Any] | None) -> str:
-    """Fill ``{name}`` placeholders of ``template`` with percent-encoded values.
+    """Fill ``{name}`` placeholders of ``template`` with values percent-encoded like ``encodeURIComponent``.
 
     Raises:
-        ValueError: a placeholder has no value, or its value is empty (an empty id would
-            address a different route).
+        ValueError: a placeholder has no value, or its value is empty, ``.`` or ``..`` (each would
+            address a different route once a proxy normalizes the path).
     """
-    if not params:
-        if "{" in template:
-            raise ValueError(f"path {template!r} needs parameters")
-        return template
-    path = template
-    for key, value in params.items():
-        text = str(value) if value is not None else ""
-        if text == "":
-            raise ValueError(f"path parameter {key!r} must be a non-empty string, got {value!r}")
-        path = path.replace("{" + key + "}", quote(text, safe="-_.~!*'()"))
-    if "{" in path:
-        missing = [part.split("}")[0] for part in path.split("{")[1:]]
+    values = params or {}
+    missing: list[str] = []
+
+    def fill(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in values:
+            missing.append(key)
+            return match.group(0)
+        value = values[key]
+        text = "" if value is None else str(value.value if isinstance(value, enum.Enum) else value)
+        if text in ("", ".", ".."):
+            raise ValueError(f"path parameter {key!r} must be a non-empty id, got {value!r}")
+        return quote(text, safe="-_.~!*'()")
+
+    # One pass over the template: a value can never be taken for another placeholder.
+    path = _PLACEHOLDER.sub(fill, template)
+    if missing:
         raise ValueError(f"path {template!r} is missing parameters {missing}")
     return path

@@ -84,28 +84,52 @@ NO_RETRY = RetryPolicy(max_attempts=1)
 def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
     """Seconds to wait from ``Retry-After`` (seconds or HTTP date) or ``RateLimit-Reset`` (seconds).
 
+    An HTTP date is measured against the response's own ``Date`` header when it has one, so a
+    client clock that is off by minutes does not turn "retry in 2 s" into no wait or a long one;
+    without ``Date``, against ``now`` (Unix seconds; default the current time).
+
     Returns None when neither header is present or parseable; never a negative number.
     """
-    raw = headers.get("Retry-After") or headers.get("retry-after")
+    raw = _header(headers, "Retry-After")
     if raw:
         raw = raw.strip()
-        try:
-            return max(0.0, float(raw))
-        except ValueError:
-            pass
-        try:
-            when = email.utils.parsedate_to_datetime(raw)
-        except (TypeError, ValueError, IndexError):
-            when = None
+        seconds = _seconds(raw)
+        if seconds is not None:
+            return seconds
+        when = _http_date(raw)
         if when is not None:
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=UTC)
-            current = time.time() if now is None else now
-            return max(0.0, when.timestamp() - current)
-    reset = headers.get("RateLimit-Reset") or headers.get("ratelimit-reset")
+            if now is None:
+                sent = _http_date(_header(headers, "Date") or "")
+                now = sent if sent is not None else time.time()
+            return max(0.0, when - now)
+    reset = _header(headers, "RateLimit-Reset")
     if reset:
-        try:
-            return max(0.0, float(reset.strip()))
-        except ValueError:
-            return None
+        return _seconds(reset.strip())
     return None
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    # aiohttp's headers are case-insensitive; a plain dict from a caller may use either spelling.
+    return headers.get(name) or headers.get(name.lower())
+
+
+def _seconds(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if value != value:  # NaN: not a wait
+        return None
+    return max(0.0, value)
+
+
+def _http_date(text: str) -> float | None:
+    if not text:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.timestamp()

@@ -54,26 +54,45 @@ class Pool:
     """The connection pool one Client owns (or borrows) and shares with its views.
 
     The aiohttp session is created lazily, inside the running loop, on first use; the loop it
-    was created in is the only loop it may be used from.
+    was created in is the only loop it may be used from. The pool also holds what every view
+    shares: the limiter, and the clock and sleep the retry loop and the limiter wait with.
+
+    Args:
+        config: the owning client's configuration (pool sizes, limiter settings).
+        session: a session the caller owns, used as it is and never closed; None to own one.
+        clock: monotonic seconds; injectable so tests can run waits without waiting.
+        sleep: the coroutine used for every wait (retry backoff, limiter pauses).
     """
 
-    def __init__(self, config: ClientConfig, session: aiohttp.ClientSession | None) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        session: aiohttp.ClientSession | None,
+        *,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
         self._config = config
         self._session = session
         self.owned = session is None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
-        self.limiter = Limiter(config.max_concurrency, config.requests_per_second)
+        self.clock: Callable[[], float] = clock or time.monotonic
+        self.sleep: Callable[[float], Awaitable[None]] = sleep or asyncio.sleep
+        self.limiter = Limiter(
+            config.max_concurrency,
+            config.requests_per_second,
+            adaptive=config.adaptive_rate_limit,
+            clock=self.clock,
+            sleep=self.sleep,
+        )
 
     @property
     def opened(self) -> bool:
         """True once an owned session exists and has not been closed."""
         return self.owned and self._session is not None and not self.closed
 
-    def session(self) -> aiohttp.ClientSession:
-        """The session to use from the current loop (created on first use)."""
-        if self.closed:
-            raise ClientStateError("this Client is closed; create a new one")
+    def _check_loop(self) -> None:
         loop = asyncio.get_running_loop()
         if self._loop is None:
             self._loop = loop
@@ -82,17 +101,37 @@ class Pool:
                 "this Client is bound to the event loop it was first used in and cannot be used from "
                 "another loop; create one Client per event loop (for example one per test)"
             )
+
+    def session(self) -> aiohttp.ClientSession:
+        """The session to use from the current loop (created on first use).
+
+        Raises:
+            ClientStateError: the client is closed, a borrowed session was closed by its owner,
+                or the current event loop is not the one the client was first used in.
+        """
+        if self.closed:
+            raise ClientStateError("this Client is closed; create a new one")
+        self._check_loop()
         if self._session is None:
             connector = aiohttp.TCPConnector(
                 limit=self._config.pool_limit, limit_per_host=self._config.pool_limit_per_host
             )
             self._session = aiohttp.ClientSession(connector=connector, auto_decompress=True)
+        elif self._session.closed:
+            raise ClientStateError("the aiohttp session given as session= was closed by its owner")
         return self._session
 
     async def aclose(self) -> None:
-        """Close the session if this pool owns it. Idempotent; a borrowed session stays open."""
+        """Close the session if this pool owns it. Idempotent; a borrowed session stays open.
+
+        Raises:
+            ClientStateError: called from another event loop than the one the client was used in
+                (its connections belong to that loop and cannot be closed from here).
+        """
         if self.closed:
             return
+        if self.opened:
+            self._check_loop()
         self.closed = True
         if self.owned and self._session is not None and not self._session.closed:
             await self._session.close()
@@ -110,7 +149,8 @@ class Transport:
     ) -> None:
         self.config = config
         self.pool = pool
-        self._sleep = sleep or asyncio.sleep
+        # The wait before each retry; the pool's (shared with the limiter) unless given.
+        self._sleep = sleep or pool.sleep
         self._base = config.base_url
         self._headers = config.auth_headers()
         self._json_headers = {**_JSON_HEADERS, **self._headers}
@@ -195,62 +235,77 @@ class Transport:
     async def _send(self, method: str, url: URL, path: str, data: bytes | None, idempotent: bool) -> Any:
         session = self.pool.session()
         limiter = self.pool.limiter
+        clock = self.pool.clock
         policy = self.config.retry
         headers = self._json_headers if data is not None else self._headers
         deadline = self.config.deadline
-        started = time.monotonic()
+        started = clock()
         waits = None
         attempt = 0
         while True:
             attempt += 1
             timeout = self._timeout
+            remaining: float | None = None
             if deadline is not None:
-                remaining = deadline - (time.monotonic() - started)
+                remaining = deadline - (clock() - started)
                 if remaining <= 0:
                     raise APITimeoutError(
                         f"deadline of {deadline:g}s exceeded", method=method, path=path, attempts=attempt - 1
                     )
                 if remaining < self.config.timeout:
                     timeout = aiohttp.ClientTimeout(total=remaining)
-            retry_error: BaseException
-            server_wait: float | None = None
-            await limiter.acquire()
-            t0 = time.monotonic()
+            await _acquire(limiter, remaining, method, path, attempt - 1)
+            retry_error: BaseException | None = None
+            retryable = False
+            status = 0
+            resp_headers: Mapping[str, str] = {}
+            body = b""
+            t0 = clock()
             try:
                 status, resp_headers, body = await self._attempt(session, method, url, headers, data, timeout)
             except _TooBig as exc:
+                _log(method, path, exc.status, attempt, clock() - t0)
                 raise ResponseDecodeError(
                     f"response body of at least {exc.size} bytes exceeds max_response_bytes="
                     f"{self.config.max_response_bytes}",
                     status=exc.status, method=method, path=path, attempts=attempt, headers=exc.headers,
                 ) from None
+            except aiohttp.ConnectionTimeoutError as exc:
+                # Raised while connecting: the request never left, so any method may be sent again.
+                retry_error = APITimeoutError(
+                    f"could not connect within {timeout.total:g}s", method=method, path=path, attempts=attempt
+                )
+                retry_error.__cause__ = exc
+                retryable = policy.should_retry_transport(idempotent=idempotent, connect_failed=True)
             except TimeoutError:
                 retry_error = APITimeoutError(
-                    f"no complete answer within {timeout.total:g}s", method=method, path=path, attempts=attempt
+                    f"no complete answer within {timeout.total:g}s",
+                    method=method, path=path, attempts=attempt,
                 )
                 retryable = policy.should_retry_transport(idempotent=idempotent, connect_failed=False)
-                status = 0
             except aiohttp.ClientConnectorError as exc:
                 retry_error = APIConnectionError(
                     f"could not connect: {exc.os_error or exc}", method=method, path=path, attempts=attempt
                 )
                 retry_error.__cause__ = exc
                 retryable = policy.should_retry_transport(idempotent=idempotent, connect_failed=True)
-                status = 0
             except aiohttp.ClientError as exc:
                 retry_error = APIConnectionError(
-                    f"connection failed: {type(exc).__name__}: {exc}", method=method, path=path, attempts=attempt
+                    f"connection failed: {type(exc).__name__}: {exc}",
+                    method=method, path=path, attempts=attempt,
                 )
                 retry_error.__cause__ = exc
                 retryable = policy.should_retry_transport(idempotent=idempotent, connect_failed=False)
-                status = 0
-            else:
-                server_wait = policy.server_wait(resp_headers) if status >= 400 else None
+            finally:
+                limiter.release()
+            _log(method, path, status, attempt, clock() - t0)
+            server_wait: float | None = None
+            if retry_error is None:
+                if status >= 400 or limiter.adaptive:
+                    server_wait = policy.server_wait(resp_headers)
                 limiter.observe(status, resp_headers, server_wait)
                 if status < 400:
-                    decoded = self._decode_ok(status, resp_headers, body, method, path, attempt)
-                    _log(method, path, status, attempt, t0)
-                    return decoded
+                    return self._decode_ok(status, resp_headers, body, method, path, attempt)
                 retry_error = make_api_error(
                     status,
                     body.decode("utf-8", "replace"),
@@ -260,15 +315,12 @@ class Transport:
                     headers=resp_headers,
                 )
                 retryable = policy.should_retry_status(status, idempotent=idempotent)
-            finally:
-                limiter.release()
-            _log(method, path, status, attempt, t0)
             if not retryable or attempt >= policy.max_attempts:
                 raise retry_error
             if waits is None:
                 waits = policy.waits()
             wait = server_wait if server_wait is not None else next(waits)
-            if deadline is not None and (time.monotonic() - started) + wait >= deadline:
+            if deadline is not None and (clock() - started) + wait >= deadline:
                 raise retry_error
             logger.info(
                 "retrying %s %s after %s (attempt %d of %d) in %.2fs",
@@ -283,11 +335,11 @@ class Transport:
         url: URL,
         headers: Mapping[str, str],
         data: bytes | None,
-        timeout: aiohttp.ClientTimeout,
+        client_timeout: aiohttp.ClientTimeout,
     ) -> tuple[int, Mapping[str, str], bytes]:
         limit = self.config.max_response_bytes
         async with session.request(
-            method, url, data=data, headers=headers, timeout=timeout, allow_redirects=False
+            method, url, data=data, headers=headers, timeout=client_timeout, allow_redirects=False
         ) as resp:
             length = resp.content_length
             if length is not None and length > limit:
@@ -357,13 +409,19 @@ def _looks_like_error(body: dict[str, Any]) -> bool:
 
 def _dump(value: Any, method: str, path: str) -> bytes:
     try:
-        return json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False).encode()
+        text = json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
     except ValueError as exc:
         raise ValueError(
             f"the body of {method} {path} holds NaN or Infinity, which JSON cannot carry: nothing was sent"
         ) from exc
     except TypeError as exc:
         raise TypeError(f"the body of {method} {path} is not JSON-serializable: {exc}") from exc
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        # A lone surrogate (from a badly split emoji) has no UTF-8 form: escape it as \uXXXX, as
+        # JavaScript's JSON.stringify does, instead of failing.
+        return json.dumps(value, allow_nan=False, separators=(",", ":")).encode()
 
 
 def _structure(decoded: Any, cast: type[T], method: str, path: str) -> T:
@@ -390,11 +448,30 @@ def _reason(error: BaseException) -> str:
     return type(error).__name__
 
 
-def _log(method: str, path: str, status: int, attempt: int, t0: float) -> None:
+async def _acquire(limiter: Limiter, remaining: float | None, method: str, path: str, attempts: int) -> None:
+    """Take a limiter slot, waiting no longer than what is left of the deadline."""
+    if remaining is None:
+        await limiter.acquire()
+        return
+    try:
+        async with asyncio.timeout(remaining):
+            await limiter.acquire()
+    except TimeoutError:
+        raise APITimeoutError(
+            "deadline exceeded while waiting for a free slot (max_concurrency, rate limit or 429 pause)",
+            method=method, path=path, attempts=attempts,
+        ) from None
+
+
+def _log(method: str, path: str, status: int, attempt: int, seconds: float) -> None:
+    # Method, path (never the query string) and outcome only: no header we sent is ever logged.
     if logger.isEnabledFor(logging.DEBUG):
+        duration_ms = round(seconds * 1000, 1)
         logger.debug(
             "%s %s -> %s attempt=%d %.1fms",
-            method, path, status or "no answer", attempt, (time.monotonic() - t0) * 1000,
+            method, path, status or "no answer", attempt, duration_ms,
+            extra={"method": method, "path": path, "status": status, "attempt": attempt,
+                   "duration_ms": duration_ms},
         )
 
 
