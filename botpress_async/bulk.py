@@ -1,0 +1,668 @@
+"""The bounded-concurrency engine behind ``tables.bulk_upsert``, ``bulk_create`` and ``bulk_delete``.
+
+It reads rows from any iterable or async iterable one at a time, checks and encodes each row once,
+packs rows into chunks bounded by a row count AND an encoded JSON size, and hands the chunks to at most
+``concurrency`` workers through a bounded queue: memory stays at about ``2 × concurrency`` chunks, never
+the whole input. Each chunk is one API call through the client's transport, so retries (429, and 5xx for
+idempotent chunks) and the client-wide limiter apply as to any other call.
+
+Every row read is accounted for exactly once, in :class:`BulkResult`: inserted, updated (or deleted /
+not found), failed (with its input index and the error), or uncertain (a non-idempotent chunk whose
+outcome is unknown after a transport failure: it may or may not have been written, so it is neither
+re-sent nor counted as written). The engine checks that invariant before returning.
+
+This module sends no HTTP itself and knows nothing about the Tables routes: the operations
+(``botpress_async.resources.tables``) supply ``prepare`` (per-row check and wire form) and ``send``
+(one chunk, one call).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import time
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sized,
+)
+from typing import Any, Protocol
+
+import aiohttp
+import attrs
+
+from botpress_async._transport import Transport
+from botpress_async.errors import APIConnectionError, APIError, BotpressError, ResponseDecodeError
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "MAX_ROW_ID",
+    "BulkError",
+    "BulkOperation",
+    "BulkResult",
+    "ChunkReply",
+    "FailedRow",
+    "RowRejectedError",
+    "RowTooLargeError",
+    "TableRowsError",
+    "attribute_errors",
+    "check_row_id",
+    "run_bulk",
+]
+
+#: Default upper bound of one chunk's JSON body, in bytes: far below the Tables API's 40 MB body limit,
+#: so a chunk is never refused for its size and a retried chunk stays cheap.
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+
+#: The largest row id the Tables API accepts (a signed 32-bit integer).
+MAX_ROW_ID = 2_147_483_647
+
+# Room for ``{"rows":[`` … ``],"keyColumn":"<30 chars>"}`` around the rows of a chunk.
+_BODY_OVERHEAD = 96
+
+# Statuses after which a write may have been applied although the call failed: the gateway or the
+# service gave up after (or while) the write committed. 429 and 4xx prove it was not applied.
+_OUTCOME_UNKNOWN_STATUSES = frozenset({500, 502, 503, 504})
+
+# Per-row entries of a write's ``errors``: "row 3: ...", "rows[3] ...", "Row #3", "index 3".
+_ROW_INDEX = re.compile(
+    r"\brows?\s*(?:\[\s*(\d+)\s*\]|\.(\d+)|#\s*(\d+)|\s+(\d+))|\bindex\s*:?\s*(\d+)", re.IGNORECASE
+)
+
+
+class TableRowsError(BotpressError):
+    """A row write answered with per-row errors, raised when ``raise_on_errors=True``.
+
+    The rows that were written are still there: ``rows`` holds them (for an upsert, the inserted rows
+    then the updated ones), ``response`` the whole structured answer.
+
+    Attributes:
+        errors: the server's per-row error messages.
+        warnings: the server's warnings.
+        rows: the rows written despite the errors.
+        response: the structured response (``CreateTableRowsResponse`` …).
+    """
+
+    def __init__(
+        self, message: str, *, errors: list[str], warnings: list[str], rows: list[Any], response: Any
+    ) -> None:
+        super().__init__(message)
+        self.errors = errors
+        self.warnings = warnings
+        self.rows = rows
+        self.response = response
+
+
+class RowRejectedError(BotpressError):
+    """The server refused one row of a chunk (an entry of the answer's ``errors``).
+
+    Attributes:
+        message: the server's message for that row.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class RowTooLargeError(BotpressError, ValueError):
+    """A row too large to send: more than 4 KB × the table's factor, or more than a whole chunk."""
+
+
+class BulkError(BotpressError):
+    """A bulk run stopped early (``fail_fast=True``) at its first failed row.
+
+    ``__cause__`` is the error of that row; ``result`` accounts for every row read so far (rows that
+    were read but not sent are in ``failed``).
+
+    Attributes:
+        result: the :class:`BulkResult` of the rows read before the stop.
+    """
+
+    def __init__(self, message: str, result: BulkResult) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+@attrs.frozen
+class FailedRow:
+    """One input row that was not written, or whose outcome is unknown.
+
+    Attributes:
+        index: the row's 0-based position in the input.
+        row: the row as given (a mapping, or an id for bulk_delete).
+        error: why: an APIError for the whole chunk, a RowRejectedError for this row, a ValueError or
+            RowTooLargeError from the local checks, an APIConnectionError for an unknown outcome.
+    """
+
+    index: int
+    row: Any = attrs.field(repr=False)
+    error: BaseException = attrs.field(eq=False)
+
+
+@attrs.define(kw_only=True)
+class BulkResult:
+    """What a bulk run did with every row it read.
+
+    ``inserted + updated + deleted + not_found + len(failed) + len(uncertain) == total``, always.
+
+    Attributes:
+        total: rows read from the input.
+        inserted: rows created.
+        updated: rows updated (upsert only).
+        deleted: rows deleted (bulk_delete only).
+        not_found: ids sent to bulk_delete that matched no row.
+        failed: rows not written, each with its input index and error, in input order.
+        uncertain: rows of a non-idempotent chunk (bulk_create, or an upsert of rows without a key)
+            whose call failed after it may have reached the service (a 5xx, a dropped connection, a
+            timeout): they may or may not be in the table. They are not re-sent, to never duplicate.
+        warnings: the server's distinct warnings (unknown columns dropped …), in order of appearance.
+        chunks: calls made (one per chunk).
+        retries: attempts beyond the first, over all chunks (429s and retried 5xx/transport errors).
+        rate_limited: 429 answers the client met during the run (client-wide counter).
+        waited_seconds: time spent waiting on rate limits and retry backoff, seconds.
+        elapsed: wall time of the run, seconds.
+    """
+
+    total: int = 0
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    not_found: int = 0
+    failed: list[FailedRow] = attrs.field(factory=list)
+    uncertain: list[FailedRow] = attrs.field(factory=list)
+    warnings: list[str] = attrs.field(factory=list)
+    chunks: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    waited_seconds: float = 0.0
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when no row failed and no outcome is uncertain."""
+        return not self.failed and not self.uncertain
+
+    @property
+    def accounted(self) -> int:
+        """Rows with an outcome: equal to :attr:`total` at the end of a run."""
+        written = self.inserted + self.updated + self.deleted + self.not_found
+        return written + len(self.failed) + len(self.uncertain)
+
+
+@attrs.define(kw_only=True)
+class ChunkReply:
+    """What one chunk's answer says about its rows (positions are 0-based within the chunk).
+
+    Attributes:
+        inserted, updated, deleted, not_found: counts of rows with that outcome.
+        failed: position → the server's message, for rows the server refused.
+        unattributed: the answer reports failures that cannot be tied to rows: every row not in
+            ``failed`` is then reported uncertain and the counts above are ignored.
+        warnings: the server's warnings.
+    """
+
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    not_found: int = 0
+    failed: dict[int, str] = attrs.field(factory=dict)
+    unattributed: str | None = None
+    warnings: list[str] = attrs.field(factory=list)
+
+
+class BulkOperation(Protocol):
+    """One kind of bulk write: how a row is checked and encoded, and how a chunk is sent."""
+
+    def prepare(self, row: Any) -> Any:
+        """The wire form of ``row``; raises ValueError/TypeError for a row that cannot be sent."""
+        ...
+
+    def idempotent(self, items: list[Any]) -> bool:
+        """Whether sending these wire rows twice has the effect of sending them once."""
+        ...
+
+    async def send(self, transport: Transport, items: list[Any]) -> ChunkReply:
+        """Send one chunk of wire rows and say what happened to each."""
+        ...
+
+
+def check_row_id(value: Any, what: str = "row id") -> int:
+    """Return ``value`` if it is a Tables row id: an int (not a bool) in 1..2147483647.
+
+    Raises:
+        ValueError: anything else (nothing is sent).
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{what} must be an int in 1..{MAX_ROW_ID}, got {type(value).__name__} {value!r}")
+    if not 1 <= value <= MAX_ROW_ID:
+        raise ValueError(f"{what} must be in 1..{MAX_ROW_ID}, got {value}")
+    return value
+
+
+def encoded_size(item: Any) -> int:
+    """Bytes of ``item`` as compact UTF-8 JSON (what the transport sends).
+
+    Raises:
+        ValueError: NaN or Infinity, which JSON cannot carry.
+        TypeError: a value that is not JSON-serializable.
+    """
+    try:
+        text = json.dumps(item, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+    except ValueError:
+        raise ValueError("the row holds NaN or Infinity, which JSON cannot carry: it was not sent") from None
+    return len(text.encode())
+
+
+def attribute_errors(
+    count: int,
+    succeeded: int,
+    errors: list[str],
+    *,
+    keys: list[Any] | None = None,
+    succeeded_keys: set[Any] | None = None,
+) -> tuple[dict[int, str], str | None]:
+    """Tie a write answer's ``errors`` to rows of the chunk.
+
+    Args:
+        count: rows sent.
+        succeeded: rows the answer lists as written.
+        errors: the answer's ``errors`` entries.
+        keys: the key value of each row sent (keyed upserts), to find the unwritten rows by key when
+            the messages carry no row index.
+        succeeded_keys: the key values of the rows written.
+
+    Returns:
+        ``(failed, unattributed)``: position → message for each refused row, and a message when the
+        failures cannot be tied to rows (then only ``failed`` is certain).
+    """
+    expected = count - succeeded
+    if expected <= 0:
+        return {}, None
+    failed: dict[int, str] = {}
+    for message in errors:
+        match = _ROW_INDEX.search(message)
+        if match is None:
+            continue
+        position = int(next(group for group in match.groups() if group is not None))
+        if 0 <= position < count:
+            failed[position] = f"{failed[position]}; {message}" if position in failed else message
+    if len(failed) == expected:
+        return failed, None
+    if keys is not None and succeeded_keys is not None:
+        by_key = {
+            position: failed.get(position) or "; ".join(errors) or "the row was not written"
+            for position, key in enumerate(keys)
+            if key is not None and key not in succeeded_keys
+        }
+        if len(by_key) == expected:
+            return by_key, None
+    summary = "; ".join(errors[:5]) or "no error message"
+    return failed, (
+        f"{expected} of {count} rows were not written and the answer does not say which: {summary}"
+    )
+
+
+def outcome_unknown(error: BaseException) -> bool:
+    """True when a failed call may still have been applied by the service."""
+    if isinstance(error, ResponseDecodeError):
+        return error.status < 400 or error.status in _OUTCOME_UNKNOWN_STATUSES
+    if isinstance(error, APIError):
+        return error.status in _OUTCOME_UNKNOWN_STATUSES
+    if isinstance(error, APIConnectionError):
+        # A connection that could not be opened proves the request never left.
+        return not isinstance(error.__cause__, aiohttp.ClientConnectorError)
+    return False
+
+
+class _Stop(Exception):
+    """Raised by a task of a fail-fast run to stop the others (never escapes the engine)."""
+
+
+_Entry = tuple[int, Any, Any]  # (input index, row as given, wire form)
+
+
+class _Chunk:
+    __slots__ = ("entries", "size")
+
+    def __init__(self) -> None:
+        self.entries: list[_Entry] = []
+        self.size = _BODY_OVERHEAD
+
+
+class _Progress:
+    """Calls ``on_progress(done, total)`` and drives an optional tqdm bar."""
+
+    def __init__(
+        self,
+        on_progress: Callable[[int, int | None], Any] | None,
+        progress: bool,
+        total: int | None,
+        desc: str,
+    ) -> None:
+        self._callback = on_progress
+        self._bar: Any = None
+        self._shown = 0
+        self.total = total
+        if progress:
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:
+                raise ImportError(
+                    "progress=True needs tqdm: pip install 'botpress-async[progress]' "
+                    "(or pass on_progress=callback instead)"
+                ) from None
+            self._bar = tqdm(total=total, desc=desc, unit="row")
+
+    def update(self, done: int) -> None:
+        if done == self._shown:
+            return
+        if self._bar is not None:
+            self._bar.update(done - self._shown)
+        self._shown = done
+        if self._callback is not None:
+            self._callback(done, self.total)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+class _Run:
+    """One bulk run: its queue, workers, counters and result."""
+
+    def __init__(
+        self,
+        operation: BulkOperation,
+        transport: Transport,
+        *,
+        chunk_size: int,
+        max_bytes: int,
+        max_row_bytes: int | None,
+        concurrency: int,
+        fail_fast: bool,
+        progress: _Progress,
+    ) -> None:
+        self.operation = operation
+        self.chunk_size = chunk_size
+        self.max_bytes = max_bytes
+        self.max_row_bytes = max_row_bytes
+        self.concurrency = concurrency
+        self.fail_fast = fail_fast
+        self.progress = progress
+        self.result = BulkResult()
+        self.first_error: BaseException | None = None
+        self.building = _Chunk()
+        self.in_flight: dict[int, tuple[_Chunk, bool]] = {}
+        self.queue: asyncio.Queue[_Chunk | None] = asyncio.Queue(maxsize=concurrency)
+        self._seen_warnings: set[str] = set()
+        self.retry_sleeps = 0
+        self.retry_waited = 0.0
+        inner_sleep: Callable[[float], Awaitable[None]] = getattr(transport, "_sleep", asyncio.sleep)
+
+        async def counting_sleep(seconds: float) -> None:
+            # The transport sleeps exactly once before each retry: counting here counts this run's
+            # retries without touching the shared transport.
+            self.retry_sleeps += 1
+            self.retry_waited += seconds
+            await inner_sleep(seconds)
+
+        # A transport of our own over the same pool and limiter: same retries, same client-wide budget.
+        self.transport = Transport(transport.config, transport.pool, sleep=counting_sleep)
+
+    # -- accounting -------------------------------------------------------------------------------
+
+    def _fail(self, index: int, row: Any, error: BaseException) -> None:
+        self.result.failed.append(FailedRow(index, row, error))
+        if self.first_error is None:
+            self.first_error = error
+
+    def _uncertain(self, index: int, row: Any, error: BaseException) -> None:
+        self.result.uncertain.append(FailedRow(index, row, error))
+        if self.first_error is None:
+            self.first_error = error
+
+    def _warn(self, warnings: Iterable[str]) -> None:
+        for warning in warnings:
+            if warning not in self._seen_warnings:
+                self._seen_warnings.add(warning)
+                self.result.warnings.append(warning)
+
+    def _stop_if_failed(self) -> None:
+        if self.fail_fast and self.first_error is not None:
+            raise _Stop
+
+    # -- producer ---------------------------------------------------------------------------------
+
+    async def produce(self, rows: Iterable[Any] | AsyncIterable[Any]) -> None:
+        index = 0
+        async with contextlib.aclosing(_aiter_rows(rows)) as source:
+            async for row in source:
+                self.result.total += 1
+                await self._add(index, row)
+                index += 1
+        if self.building.entries:
+            await self._flush()
+        for _ in range(self.concurrency):
+            await self.queue.put(None)
+
+    async def _add(self, index: int, row: Any) -> None:
+        try:
+            item = self.operation.prepare(row)
+            size = encoded_size(item)
+        except (ValueError, TypeError) as exc:
+            self._fail(index, row, exc)
+            self.progress.update(self.result.accounted)
+            self._stop_if_failed()
+            return
+        if self.max_row_bytes is not None and size > self.max_row_bytes:
+            self._fail(index, row, RowTooLargeError(
+                f"row {index} is {size} bytes of JSON, more than the table allows per row "
+                f"({self.max_row_bytes} bytes = 4 KB × the table's factor): it was not sent"
+            ))
+            self.progress.update(self.result.accounted)
+            self._stop_if_failed()
+            return
+        if size + _BODY_OVERHEAD > self.max_bytes:
+            self._fail(index, row, RowTooLargeError(
+                f"row {index} is {size} bytes of JSON, more than max_bytes={self.max_bytes}: it was not sent"
+            ))
+            self.progress.update(self.result.accounted)
+            self._stop_if_failed()
+            return
+        chunk = self.building
+        if chunk.entries and chunk.size + size + 1 > self.max_bytes:
+            await self._flush()
+            chunk = self.building
+        chunk.entries.append((index, row, item))
+        chunk.size += size + 1
+        if len(chunk.entries) >= self.chunk_size:
+            await self._flush()
+
+    async def _flush(self) -> None:
+        chunk = self.building
+        await self.queue.put(chunk)
+        # Only now is the chunk owned by the queue: until then a stop still finds it in ``building``.
+        self.building = _Chunk()
+
+    # -- workers ----------------------------------------------------------------------------------
+
+    async def work(self) -> None:
+        while True:
+            chunk = await self.queue.get()
+            if chunk is None:
+                return
+            await self._send(chunk)
+            self.progress.update(self.result.accounted)
+            self._stop_if_failed()
+
+    async def _send(self, chunk: _Chunk) -> None:
+        items = [item for _, _, item in chunk.entries]
+        idempotent = self.operation.idempotent(items)
+        key = id(chunk)
+        self.in_flight[key] = (chunk, idempotent)
+        self.result.chunks += 1
+        try:
+            reply = await self.operation.send(self.transport, items)
+        except (BotpressError, ValueError, TypeError) as exc:
+            del self.in_flight[key]
+            unknown = not idempotent and outcome_unknown(exc)
+            for index, row, _ in chunk.entries:
+                (self._uncertain if unknown else self._fail)(index, row, exc)
+            return
+        del self.in_flight[key]
+        self._warn(reply.warnings)
+        for position, message in sorted(reply.failed.items()):
+            index, row, _ = chunk.entries[position]
+            self._fail(index, row, RowRejectedError(message))
+        if reply.unattributed is not None:
+            error = RowRejectedError(reply.unattributed)
+            for position, (index, row, _) in enumerate(chunk.entries):
+                if position not in reply.failed:
+                    self._uncertain(index, row, error)
+            return
+        self.result.inserted += reply.inserted
+        self.result.updated += reply.updated
+        self.result.deleted += reply.deleted
+        self.result.not_found += reply.not_found
+
+    # -- after a fail-fast stop ---------------------------------------------------------------------
+
+    def account_unsent(self) -> None:
+        """Give an outcome to every row read but left without one by a fail-fast stop."""
+        stopped = RuntimeError("not sent: the run stopped at its first failed row (fail_fast=True)")
+        for chunk, idempotent in self.in_flight.values():
+            # Cancelled mid-call: the service may have applied it.
+            cancelled = APIConnectionError("cancelled in flight: the run stopped (fail_fast=True)")
+            for index, row, _ in chunk.entries:
+                if idempotent:
+                    self.result.failed.append(FailedRow(index, row, cancelled))
+                else:
+                    self.result.uncertain.append(FailedRow(index, row, cancelled))
+        self.in_flight.clear()
+        pending: list[_Chunk] = []
+        while not self.queue.empty():
+            queued = self.queue.get_nowait()
+            if queued is not None:
+                pending.append(queued)
+        pending.append(self.building)
+        self.building = _Chunk()
+        for chunk in pending:
+            for index, row, _ in chunk.entries:
+                self.result.failed.append(FailedRow(index, row, stopped))
+
+
+async def _aiter_rows(rows: Iterable[Any] | AsyncIterable[Any]) -> AsyncGenerator[Any, None]:
+    """One async iterator over a sync or async iterable (an async generator given is closed after)."""
+    if isinstance(rows, AsyncIterable):
+        iterator = aiter(rows)
+        try:
+            async for row in iterator:
+                yield row
+        finally:
+            close = getattr(iterator, "aclose", None)
+            if close is not None:
+                await close()
+        return
+    if isinstance(rows, (str, bytes, Mapping)):
+        raise TypeError(f"rows must be an iterable of rows, not a single {type(rows).__name__}")
+    sync: Iterator[Any] = iter(rows)
+    for count, row in enumerate(sync, 1):
+        yield row
+        if count % 1000 == 0:
+            # A long synchronous generator must not starve the workers of the loop.
+            await asyncio.sleep(0)
+
+
+async def run_bulk(
+    rows: Iterable[Any] | AsyncIterable[Any],
+    operation: BulkOperation,
+    transport: Transport,
+    *,
+    chunk_size: int,
+    max_bytes: int,
+    max_row_bytes: int | None,
+    concurrency: int,
+    on_progress: Callable[[int, int | None], Any] | None = None,
+    progress: bool = False,
+    fail_fast: bool = False,
+    description: str = "rows",
+) -> BulkResult:
+    """Run ``operation`` over ``rows`` in chunks, at most ``concurrency`` calls in flight.
+
+    Args:
+        rows: the input; read once, lazily. A sized input gives ``on_progress`` its total.
+        operation: how rows are checked, encoded and sent.
+        transport: the client's transport (its pool, limiter and retry policy are used).
+        chunk_size: the most rows per call (1..1000).
+        max_bytes: the most bytes of JSON body per call.
+        max_row_bytes: rows whose JSON is larger fail locally; None for no per-row limit.
+        concurrency: the most calls in flight at once.
+        on_progress: called as ``on_progress(done, total_or_None)`` after each chunk.
+        progress: show a tqdm bar (needs the ``progress`` extra).
+        fail_fast: stop at the first failed row and raise :class:`BulkError`.
+        description: the bar's label.
+
+    Returns:
+        The :class:`BulkResult`; every row read is in exactly one of its outcomes.
+
+    Raises:
+        BulkError: ``fail_fast=True`` and a row failed (its ``result`` accounts for the rows read).
+        ImportError: ``progress=True`` without tqdm installed.
+        asyncio.CancelledError: the caller was cancelled; in-flight calls are cancelled and awaited.
+    """
+    if not 1 <= chunk_size <= 1000:
+        raise ValueError(f"chunk_size must be in 1..1000 (the API's limit per call), got {chunk_size}")
+    if concurrency < 1:
+        raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+    if max_bytes < 1024:
+        raise ValueError(f"max_bytes must be at least 1024, got {max_bytes}")
+    total = len(rows) if isinstance(rows, Sized) else None
+    reporter = _Progress(on_progress, progress, total, description)
+    limiter = transport.pool.limiter
+    rate_limited_before, waited_before = limiter.rate_limited, limiter.waited
+    started = time.monotonic()
+    run = _Run(
+        operation, transport, chunk_size=chunk_size, max_bytes=max_bytes, max_row_bytes=max_row_bytes,
+        concurrency=concurrency, fail_fast=fail_fast, progress=reporter,
+    )
+    stopped = False
+    try:
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(concurrency):
+                    group.create_task(run.work())
+                group.create_task(run.produce(rows))
+        except BaseExceptionGroup as errors:
+            rest = errors.subgroup(lambda exc: not isinstance(exc, _Stop))
+            if rest is not None:
+                raise rest from None
+            stopped = True
+            run.account_unsent()
+        result = run.result
+        result.failed.sort(key=lambda failure: failure.index)
+        result.uncertain.sort(key=lambda failure: failure.index)
+        result.retries = run.retry_sleeps
+        result.rate_limited = limiter.rate_limited - rate_limited_before
+        result.waited_seconds = (limiter.waited - waited_before) + run.retry_waited
+        result.elapsed = time.monotonic() - started
+        if result.accounted != result.total:
+            raise AssertionError(
+                f"bulk accounting broken: {result.accounted} outcomes for {result.total} rows read"
+            )
+        reporter.update(result.accounted)
+    finally:
+        reporter.close()
+    if stopped:
+        cause = run.first_error
+        raise BulkError(
+            f"bulk run stopped at its first failed row (fail_fast=True): {cause}", result
+        ) from cause
+    return result
