@@ -14,7 +14,9 @@ _CONV = f"/v1/chat/conversations/{CONV_ID}"
 
 async def test_create_posts_channel_tags_and_integration(bp: Client, wire) -> None:
     wire.reply("POST", "/v1/chat/conversations", {"conversation": conversation()}, status=201)
-    result = await bp.conversations.create(channel="channel", tags={"thread": "t1"}, integration_name="webchat")
+    result = await bp.conversations.create(
+        channel="channel", tags={"thread": "t1"}, integration_name="webchat"
+    )
     assert_sent(
         only_call(wire), "POST", "/v1/chat/conversations",
         {"channel": "channel", "tags": {"thread": "t1"}, "integrationName": "webchat"},
@@ -32,7 +34,8 @@ async def test_get_fetches_one_conversation(bp: Client, wire) -> None:
 
 
 async def test_list_repeats_participant_ids_and_dots_tags(bp: Client, wire) -> None:
-    wire.reply("GET", "/v1/chat/conversations", {"conversations": [conversation()], "meta": {"nextToken": ""}})
+    answer = {"conversations": [conversation()], "meta": {"nextToken": ""}}
+    wire.reply("GET", "/v1/chat/conversations", answer)
     page = await bp.conversations.list(
         tags={"slack:id": "C 1"},
         participant_ids=[USER_ID, USER_ID_2],
@@ -56,10 +59,12 @@ async def test_list_repeats_participant_ids_and_dots_tags(bp: Client, wire) -> N
 async def test_list_iterates_three_pages(bp: Client, wire) -> None:
     for ids, token in ((["c1"], "p2"), (["c2", "c3"], "p3"), (["c4"], None)):
         meta = {"nextToken": token} if token else {}
-        wire.reply("GET", "/v1/chat/conversations", {"conversations": [conversation(i) for i in ids], "meta": meta})
+        answer = {"conversations": [conversation(i) for i in ids], "meta": meta}
+        wire.reply("GET", "/v1/chat/conversations", answer)
     ids_seen = [c.id async for c in bp.conversations.list(channel="dm")]
     assert ids_seen == ["c1", "c2", "c3", "c4"]
-    assert [c.query for c in wire.calls] == ["channel=dm", "channel=dm&nextToken=p2", "channel=dm&nextToken=p3"]
+    queries = [c.query for c in wire.calls]
+    assert queries == ["channel=dm", "channel=dm&nextToken=p2", "channel=dm&nextToken=p3"]
 
 
 async def test_get_or_create_posts_discriminating_tags(bp: Client, wire) -> None:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from runtime_wire import CONV_ID, CREATED_AT, EVENT_ID, MSG_ID, USER_ID, WORKFLOW_ID, assert_sent, event, only_call
+from runtime_wire import (
+    CONV_ID,
+    CREATED_AT,
+    EVENT_ID,
+    MSG_ID,
+    USER_ID,
+    WORKFLOW_ID,
+    assert_sent,
+    event,
+    only_call,
+)
 
 from botpress_async import Client
 from botpress_async.models import Event
@@ -71,7 +81,9 @@ async def test_create_at_shortcut_is_the_date_time_schedule(bp: Client, wire) ->
     ids=["schedule-and-delay", "delay-and-at", "both-forms", "empty", "unknown-key", "negative",
          "bool", "naive-datetime", "short-string"],
 )
-async def test_create_with_a_bad_schedule_raises_value_error_and_sends_nothing(bp: Client, wire, kwargs) -> None:
+async def test_create_with_a_bad_schedule_raises_value_error_and_sends_nothing(
+    bp: Client, wire, kwargs
+) -> None:
     with pytest.raises(ValueError):
         await bp.events.create(type="reminder", payload={}, **kwargs)
     assert wire.calls == []

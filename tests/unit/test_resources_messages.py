@@ -119,7 +119,8 @@ async def test_initialize_incoming_camel_cases_nested_objects(bp: Client, wire) 
     result = await bp.messages.initialize_incoming(
         user={"tags": {"email": "a@example.com"}, "discriminate_by_tags": ["email"], "picture_url": "u"},
         conversation={"channel": "dm", "tags": {"thread": "t1"}, "discriminateByTags": ["thread"]},
-        message={"type": "text", "payload": {"text": "hi"}, "tags": {"ext": "1"}, "discriminate_by_tags": ["ext"]},
+        message={"type": "text", "payload": {"text": "hi"}, "tags": {"ext": "1"},
+                 "discriminate_by_tags": ["ext"]},
     )
     assert_sent(
         only_call(wire), "POST", "/v1/chat/initialize-incoming-message",
@@ -134,7 +135,8 @@ async def test_initialize_incoming_camel_cases_nested_objects(bp: Client, wire) 
 
 
 async def test_initialize_incoming_with_ids_and_no_message(bp: Client, wire) -> None:
-    wire.reply("POST", "/v1/chat/initialize-incoming-message", {"user": user(), "conversation": conversation()})
+    answer = {"user": user(), "conversation": conversation()}
+    wire.reply("POST", "/v1/chat/initialize-incoming-message", answer)
     result = await bp.messages.initialize_incoming(user_id=USER_ID, conversation_id=CONV_ID)
     assert only_call(wire).json == {"userId": USER_ID, "conversationId": CONV_ID}
     assert result.message is None
@@ -150,7 +152,9 @@ async def test_initialize_incoming_with_ids_and_no_message(bp: Client, wire) -> 
     ],
     ids=["no-user", "both-users", "no-conversation", "both-conversations"],
 )
-async def test_initialize_incoming_needs_exactly_one_user_and_one_conversation(bp: Client, wire, kwargs) -> None:
+async def test_initialize_incoming_needs_exactly_one_user_and_one_conversation(
+    bp: Client, wire, kwargs
+) -> None:
     with pytest.raises(ValueError):
         await bp.messages.initialize_incoming(**kwargs)
     assert wire.calls == []
@@ -158,7 +162,8 @@ async def test_initialize_incoming_needs_exactly_one_user_and_one_conversation(b
 
 def _to_import(i: int) -> dict[str, object]:
     return {"conversation_id": CONV_ID, "user_id": USER_ID, "type": "text", "payload": {"text": str(i)},
-            "tags": {}, "created_at": datetime(2024, 1, 1, 0, 0, i % 60, tzinfo=UTC), "discriminate_by_tags": []}
+            "tags": {}, "created_at": datetime(2024, 1, 1, 0, 0, i % 60, tzinfo=UTC),
+            "discriminate_by_tags": []}
 
 
 async def test_import_many_sends_one_call_with_wire_names(bp: Client, wire) -> None:
@@ -174,7 +179,8 @@ async def test_import_many_sends_one_call_with_wire_names(bp: Client, wire) -> N
 
 async def test_import_many_chunks_250_messages_into_calls_of_100_in_order(bp: Client, wire) -> None:
     for n in (100, 100, 50):
-        wire.reply("POST", f"{_MESSAGES}/import-messages", {"messages": [message(f"m{n}_{i}") for i in range(n)]})
+        answer = {"messages": [message(f"m{n}_{i}") for i in range(n)]}
+        wire.reply("POST", f"{_MESSAGES}/import-messages", answer)
     result = await bp.messages.import_many([_to_import(i) for i in range(250)])
     assert [len(c.json["messages"]) for c in wire.calls] == [100, 100, 50]
     assert wire.calls[1].json["messages"][0]["payload"] == {"text": "100"}

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from runtime_wire import CONV_ID, CREATED_AT, USER_ID, USER_ID_2, assert_sent, only_call, user
 
-from botpress_async import Client, UNSET
-from botpress_async.errors import ResourceNotFoundError
+from botpress_async import UNSET, Client
+from botpress_async.errors import APIError, ResourceNotFoundError
 from botpress_async.models import User
 
 
@@ -33,7 +33,7 @@ async def test_create_omits_arguments_not_given(bp: Client, wire) -> None:
 
 async def test_create_answered_503_is_sent_once(bp: Client, wire) -> None:
     wire.reply("POST", "/v1/chat/users", status=503, body="busy", repeat=True)
-    with pytest.raises(Exception):  # noqa: B017 - any error: the point is the single request
+    with pytest.raises(APIError):
         await bp.users.create(tags={})
     assert len(wire.calls) == 1
 
