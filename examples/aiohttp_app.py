@@ -60,7 +60,8 @@ async def post_message(request: web.Request) -> web.Response:
 async def transcript(request: web.Request) -> web.Response:
     """Every message of a conversation, oldest first (the API lists newest first)."""
     bp = request.app[BOTPRESS]
-    messages = [m async for m in bp.messages.list(conversation_id=request.match_info["conversation_id"])]
+    conv = await bp.conversations.get(request.match_info["conversation_id"])  # an unknown id answers 404
+    messages = [m async for m in bp.messages.list(conversation_id=conv.id)]
     return web.json_response(
         {"messages": [{"id": m.id, "text": m.payload.get("text")} for m in reversed(messages)]}
     )

@@ -74,5 +74,6 @@ async def post_message(body: IncomingMessage, request: Request) -> dict[str, Any
 async def transcript(conversation_id: str, request: Request) -> dict[str, Any]:
     """Every message of a conversation, oldest first (the API lists newest first)."""
     bp = botpress(request)
-    messages = [m async for m in bp.messages.list(conversation_id=conversation_id)]
+    conv = await bp.conversations.get(conversation_id)  # an unknown id answers 404
+    messages = [m async for m in bp.messages.list(conversation_id=conv.id)]
     return {"messages": [{"id": m.id, "text": m.payload.get("text")} for m in reversed(messages)]}
