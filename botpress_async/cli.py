@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import importlib
 import json
 import math
 import os
@@ -32,6 +31,7 @@ from typing import Any, TextIO
 
 from botpress_async._client import Client
 from botpress_async.bulk import FailedRow
+from botpress_async.emulator import __main__ as emulator_cli
 from botpress_async.errors import BotpressError, ResourceNotFoundError
 from botpress_async.models import columns, table_schema
 
@@ -403,11 +403,6 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _emulator(argv: Sequence[str]) -> int:
-    emulator_main = importlib.import_module("botpress_async.emulator.__main__")
-    return int(emulator_main.main(list(argv)) or 0)
-
-
 # ----------------------------------------------------------------------------------------- parser
 
 
@@ -422,7 +417,7 @@ def _positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``botpress-async`` argument parser (``emulator`` arguments are parsed by the emulator)."""
+    """The ``botpress-async`` argument parser (the ``emulator`` options come from the emulator's own CLI)."""
     parser = argparse.ArgumentParser(
         prog=_PROG,
         description="botpress_async command line: the demo, the local emulator, table import and export. "
@@ -443,11 +438,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
 
-    commands.add_parser(
+    emulator = commands.add_parser(
         "emulator",
-        help="run the local Botpress API emulator (see `botpress-async emulator --help`)",
-        add_help=False,
+        help="serve the local emulator of the Botpress runtime (chat) and Tables APIs",
+        description="Serve a local emulator of the Botpress runtime (chat) and Tables APIs until Ctrl-C. "
+        "Point a client at it with BP_API_URL=<the printed URL> and BP_TOKEN=<the token>; any BP_BOT_ID.",
     )
+    emulator_cli.add_arguments(emulator)
 
     tables = commands.add_parser("tables", help="import rows into a table, export a table")
     table_commands = tables.add_subparsers(dest="tables_command", required=True, metavar="ACTION")
@@ -498,9 +495,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     show_traceback = "--traceback" in args_list
     try:
-        if args_list and args_list[0] == "emulator":
-            return _emulator(args_list[1:])
         args = build_parser().parse_args(args_list)
+        if args.command == "emulator":
+            return emulator_cli.run(args)
         if args.command == "demo":
             return _demo(args)
         if args.command == "tables" and args.tables_command == "import":

@@ -6,12 +6,15 @@ real CSV round-trips through ``tables export`` unchanged.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
+import signal
 import socket
 from pathlib import Path
 
 import pytest
-from cli_helpers import DATA, Completed, clean_env, emulator_env, run_cli
+from cli_helpers import DATA, Completed, clean_env, cli_command, emulator_env, run_cli
 
 from botpress_async import Client, ResourceNotFoundError
 from botpress_async.emulator import Emulator
@@ -157,3 +160,27 @@ async def test_rows_the_server_refuses_are_written_to_the_failed_file_with_their
     records = [json.loads(line) for line in failed.read_text().splitlines()]
     assert [(r["line"], r["row"]) for r in records] == [(2, {"code": "b", "size": "huge"})]
     assert records[0]["error"]
+
+
+async def test_the_emulator_command_serves_the_api_until_interrupted(
+    tmp_path: Path, botpress_bot_id: str
+) -> None:
+    db = tmp_path / "emu.db"
+    proc = await asyncio.create_subprocess_exec(
+        *cli_command(), "emulator", "--port", "0", "--token", "cli-token", "--db", str(db),
+        env=clean_env({}, tmp_path), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+        url = re.search(r"http://127\.0\.0\.1:\d+", line)
+        assert url, line
+        async with Client(token="cli-token", bot_id=botpress_bot_id, base_url=url.group(0), environ={}) as bp:
+            user = await bp.users.create(tags={})
+            assert (await bp.users.get(user.id)).id == user.id
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0
+    assert b"Traceback" not in err
+    assert db.is_file()
