@@ -571,8 +571,6 @@ async def _aiter_rows(rows: Iterable[Any] | AsyncIterable[Any]) -> AsyncGenerato
             if close is not None:
                 await close()
         return
-    if isinstance(rows, (str, bytes, Mapping)):
-        raise TypeError(f"rows must be an iterable of rows, not a single {type(rows).__name__}")
     sync: Iterator[Any] = iter(rows)
     for count, row in enumerate(sync, 1):
         yield row
@@ -624,6 +622,8 @@ async def run_bulk(
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
     if max_bytes < 1024:
         raise ValueError(f"max_bytes must be at least 1024, got {max_bytes}")
+    if isinstance(rows, (str, bytes, Mapping)):
+        raise TypeError(f"rows must be an iterable of rows, not a single {type(rows).__name__}")
     total = len(rows) if isinstance(rows, Sized) else None
     reporter = _Progress(on_progress, progress, total, description)
     limiter = transport.pool.limiter
@@ -641,9 +641,11 @@ async def run_bulk(
                     group.create_task(run.work())
                 group.create_task(run.produce(rows))
         except BaseExceptionGroup as errors:
-            rest = errors.subgroup(lambda exc: not isinstance(exc, _Stop))
+            _, rest = errors.split(_Stop)
             if rest is not None:
-                raise rest from None
+                # An error of the input (a generator that raised) or of on_progress: the caller's own.
+                error = rest.exceptions[0] if len(rest.exceptions) == 1 else rest
+                raise error from error.__cause__
             stopped = True
             run.account_unsent()
         result = run.result

@@ -237,8 +237,10 @@ async def test_update_rows_puts_rows_with_their_ids(bp: Client, wire) -> None:
 
 
 async def test_upsert_rows_posts_key_column_and_returns_inserted_and_updated(bp: Client, wire) -> None:
-    wire.reply("POST", f"{T}/rows/upsert", {"inserted": [row(2, iata="LAX")], "updated": [row(1, iata="JFK")]})
-    result = await bp.tables.upsert_rows("airportsTable", [{"iata": "JFK"}, {"iata": "LAX"}], key_column="iata")
+    wire.reply("POST", f"{T}/rows/upsert", {
+        "inserted": [row(2, iata="LAX")], "updated": [row(1, iata="JFK")]})
+    result = await bp.tables.upsert_rows(
+        "airportsTable", [{"iata": "JFK"}, {"iata": "LAX"}], key_column="iata")
     assert_sent(only_call(wire), "POST", f"{T}/rows/upsert",
                 {"rows": [{"iata": "JFK"}, {"iata": "LAX"}], "keyColumn": "iata"})
     assert ([r["iata"] for r in result.inserted], [r["iata"] for r in result.updated]) == (["LAX"], ["JFK"])
@@ -259,7 +261,8 @@ async def test_upsert_rows_without_keys_is_not_retried_after_503(bp: Client, wir
 
 
 async def test_upsert_rows_raise_on_errors_carries_inserted_and_updated(bp: Client, wire) -> None:
-    wire.reply("POST", f"{T}/rows/upsert", {"inserted": [row(2)], "updated": [row(1)], "errors": ["row 2: x"]})
+    wire.reply("POST", f"{T}/rows/upsert", {
+        "inserted": [row(2)], "updated": [row(1)], "errors": ["row 2: x"]})
     with pytest.raises(TableRowsError) as caught:
         await bp.tables.upsert_rows("airportsTable", [{"id": 1}, {"a": 1}, {"a": 2}], raise_on_errors=True)
     assert [r.id for r in caught.value.rows] == [2, 1]
