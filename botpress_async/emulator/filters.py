@@ -165,6 +165,8 @@ class FilterCompiler:
     def bind(self, value: Any) -> str:
         """A new named parameter holding ``value``; returns its SQL placeholder (``:f3``)."""
         name = f"{self._prefix}{len(self.params)}"
+        if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+            value = float(value)  # SQLite integers are 64-bit; JSON numbers beyond that compare as reals
         self.params[name] = value
         return ":" + name
 

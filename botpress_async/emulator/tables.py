@@ -941,7 +941,7 @@ class TableStore:
                 raise EmulatorError("InvalidQuery", f"id {row_id!r} is not an integer") from None
         if isinstance(row_id, bool) or not isinstance(row_id, int):
             raise EmulatorError("InvalidQuery", "id must be an integer")
-        rows = self._load_rows(record, [row_id])
+        rows = self._load_rows(record, [row_id]) if 0 < row_id <= MAX_ROW_ID else []
         if not rows:
             raise EmulatorError("ResourceNotFound", f"row {row_id} does not exist in table {record.name!r}")
         return {"row": rows[0]}
@@ -1087,8 +1087,8 @@ class TableStore:
                 row_id = raw.get("id") if isinstance(raw, dict) else None
                 if isinstance(row_id, float) and row_id.is_integer():
                     row_id = int(row_id)
-                if isinstance(row_id, bool) or not isinstance(row_id, int):
-                    report.fail(index, "id must be an integer")
+                if isinstance(row_id, bool) or not isinstance(row_id, int) or not 0 < row_id <= MAX_ROW_ID:
+                    report.fail(index, f"id must be an integer from 1 to {MAX_ROW_ID}")
                     continue
                 values = self._clean(record, raw, index, report)
                 if values is not None and self._update_row(record, row_id, values, index, report):

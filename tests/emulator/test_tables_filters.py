@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from botpress_async.emulator import store
 from botpress_async.emulator._errors import EmulatorError
@@ -213,3 +215,80 @@ def test_canonical_datetime_normalizes_offsets_to_utc_milliseconds() -> None:
     assert canonical_datetime("2024-01-01T02:00:00+02:00") == "2024-01-01T00:00:00.000Z"
     assert canonical_datetime("2024-01-01") == "2024-01-01T00:00:00.000Z"
     assert canonical_datetime("yesterday") is None
+
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=5),
+)
+_keys = st.sampled_from(
+    [
+        "name",
+        "n",
+        "flag",
+        "meta",
+        "meta.age",
+        "tags",
+        "id",
+        "createdAt",
+        "bogus",
+        "$eq",
+        "$gt",
+        "$in",
+        "$regex",
+        "$options",
+        "$mod",
+        "$size",
+        "$not",
+        "$and",
+        "$or",
+        "$exists",
+        "a'b",
+        'q"',
+    ]
+)
+_json = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_keys, inner, max_size=3)),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(filter=st.dictionaries(_keys, _json, max_size=3))
+def test_any_filter_either_runs_or_is_invalid_query(tables: TableStore, filter: dict[str, Any]) -> None:
+    try:
+        result = tables.find_rows(BOT, "itemsTable", {"filter": filter})
+    except EmulatorError as exc:
+        assert exc.type == "InvalidQuery"
+    else:
+        assert len(result["rows"]) <= len(ROWS)
+
+
+_ops = st.sampled_from(["key", "count", "sum", "avg", "min", "max", "unique", "median", ""])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    group=st.none() | st.dictionaries(_keys, _ops | st.lists(_ops, max_size=3), max_size=3),
+    order_by=st.none() | _keys,
+    select=st.none() | st.lists(_keys, max_size=3),
+    search=st.none() | st.text(max_size=10),
+)
+def test_any_find_body_either_runs_or_is_a_catalogue_error(
+    tables: TableStore, group: Any, order_by: Any, select: Any, search: Any
+) -> None:
+    body = {
+        k: v
+        for k, v in {"group": group, "orderBy": order_by, "select": select, "search": search}.items()
+        if v is not None
+    }
+    try:
+        result = tables.find_rows(BOT, "itemsTable", body)
+    except EmulatorError as exc:
+        assert exc.type in ("InvalidQuery", "InvalidPayload")
+    else:
+        assert isinstance(result["rows"], list)

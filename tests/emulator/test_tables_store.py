@@ -305,7 +305,10 @@ def test_update_rows_changes_only_given_columns_and_reports_unknown_ids(
     result = ts.update_rows(BOT, "itemsTable", [{"id": 1, "price": 2}, {"id": 99, "price": 3}, {"id": "1"}])
     row = result["rows"][0]
     assert (row["sku"], row["price"], row["updatedAt"]) == ("a", 2, "2023-11-14T22:13:20.010Z")
-    assert result["errors"] == ["row 1: row 99 does not exist", "row 2: id must be an integer"]
+    assert result["errors"] == [
+        "row 1: row 99 does not exist",
+        "row 2: id must be an integer from 1 to 2147483647",
+    ]
 
 
 def test_upsert_updates_matches_and_inserts_the_rest(ts: TableStore) -> None:
@@ -356,6 +359,27 @@ def test_delete_rows_by_ids_filter_or_all(ts: TableStore) -> None:
 def test_get_row_of_a_missing_id_is_not_found(ts: TableStore) -> None:
     make(ts)
     assert error_type(ts.get_row, BOT, "itemsTable", 3) == "ResourceNotFound"
+    assert error_type(ts.get_row, BOT, "itemsTable", 10**30) == "ResourceNotFound"
+
+
+def test_integers_beyond_64_bits_are_stored_and_filtered_without_error(ts: TableStore) -> None:
+    make(ts)
+    ts.create_rows(BOT, "itemsTable", [{"qty": 10**30}, {"qty": 1}])
+    found = ts.find_rows(BOT, "itemsTable", {"filter": {"qty": {"$gt": 10**20}}})["rows"]
+    assert [r["id"] for r in found] == [1]
+
+
+def test_writes_survive_reopening_the_database_file(tmp_path: Any, clock: ManualClock) -> None:
+    path = str(tmp_path / "emulator.db")
+    db = store.connect(path)
+    TableStore(db, clock).create_table(BOT, {"name": "keptTable", "schema": {"a": "x"}})
+    TableStore(db, clock).create_rows(BOT, "keptTable", [{"a": "kept"}])
+    db.close()
+    db = store.connect(path)
+    try:
+        assert TableStore(db, clock).get_row(BOT, "keptTable", 1)["row"]["a"] == "kept"
+    finally:
+        db.close()
 
 
 # -- find ------------------------------------------------------------------------------------------------
