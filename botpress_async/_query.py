@@ -12,10 +12,11 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from botpress_async._serde import format_datetime
 from botpress_async._types import UNSET
 
 __all__ = ["encode_path", "encode_query"]
@@ -31,10 +32,7 @@ def _scalar(value: Any) -> str:
     if value is False:
         return "false"
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("naive datetime in a query parameter: give it a timezone (UTC)")
-        when = value.astimezone(UTC)
-        return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+        return format_datetime(value)
     if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
         raise ValueError(f"{value} is not a valid query parameter value")
     if isinstance(value, enum.Enum):
