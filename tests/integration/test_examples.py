@@ -92,3 +92,18 @@ async def test_the_ingest_example_streams_a_csv_into_a_table(
     assert (await botpress_client.tables.get("weatherTable")).rows == 1461
     rainy = await botpress_client.tables.find_rows("weatherTable", filter={"date": {"$eq": "2012/01/02"}})
     assert [(r["precipitation"], r["weather"]) for r in rainy.rows] == [(10.9, "rain")]
+
+
+async def test_the_readme_tour_runs_against_the_emulator(
+    botpress_emulator: Emulator, botpress_bot_id: str, tmp_path: Path
+) -> None:
+    readme = (REPO / "README.md").read_text()
+    tour = readme.split("## A tour", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+
+    result = await run(
+        [sys.executable, "-c", tour], clean_env(emulator_env(botpress_emulator, botpress_bot_id), tmp_path)
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == ["1 0 0", "ANC Ted Stevens Anchorage International"]
+    assert result.stdout.splitlines()[0].endswith("Which airports are in Alaska?")
