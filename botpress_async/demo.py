@@ -339,7 +339,13 @@ async def run_demo(
     _print(out, f"      user> {QUESTION}")
     _print(out, f"      bot > {reply_text}")
     _print(out, f"      state conversation/context saved and read back: {saved.payload}")
-    _print(out, f"      transcript (async for over messages.list): {len(transcript)} messages")
+    _print(out, f"      transcript (async for over messages.list): {len(transcript)} messages; the latest:")
+    for m in reversed(transcript[:2]):  # newest first on the wire; shown oldest first
+        text = str(m.payload.get("text", ""))
+        _print(
+            out,
+            f"        {m.created_at:%H:%M:%S} {m.direction:<8} {text[:70]}{'…' if len(text) > 70 else ''}",
+        )
 
     summary = DemoSummary(
         target=target,
