@@ -827,7 +827,9 @@ class TableStore:
             if not isinstance(name, str) or name not in record.columns:
                 raise EmulatorError("ResourceNotFound", f"column {name!r} does not exist")
             _check_column_name(new_name)
-            if new_name in record.columns and new_name != name:
+            if new_name == name:
+                return {"table": record.wire()}
+            if new_name in record.columns:
                 raise EmulatorError("InvalidPayload", f"column {new_name!r} already exists")
             columns = {(new_name if k == name else k): v for k, v in record.columns.items()}
             record.schema["required"] = [

@@ -186,6 +186,18 @@ def test_rename_column_keeps_values_and_follows_the_key_column(ts: TableStore) -
     assert [r["code"] for r in ts.find_rows(BOT, "itemsTable", {"filter": {"code": "b"}})["rows"]] == ["b"]
 
 
+def test_renaming_a_column_to_its_own_name_keeps_its_values(ts: TableStore) -> None:
+    make(ts)
+    ts.create_rows(BOT, "itemsTable", [{"sku": "a"}])
+    ts.rename_column(BOT, "itemsTable", "sku", "sku")
+    assert ts.get_row(BOT, "itemsTable", 1)["row"]["sku"] == "a"
+
+
+def test_renaming_to_an_existing_column_is_invalid_payload(ts: TableStore) -> None:
+    make(ts)
+    assert error_type(ts.rename_column, BOT, "itemsTable", "sku", "qty") == "InvalidPayload"
+
+
 def test_renaming_a_missing_column_is_not_found(ts: TableStore) -> None:
     make(ts)
     assert error_type(ts.rename_column, BOT, "itemsTable", "nope", "x") == "ResourceNotFound"
