@@ -10,6 +10,11 @@ Faithful to the 1.70.2 spec: every request body and query is validated against t
 failures carry ``{id, code, type, message, description, status}`` with a catalogue type, creates
 answer 201 and everything else 200. Bad input never answers 500.
 
+Off by default, for reliability tests: fault injection (``Emulator(faults="429=0.05,503=0.03,reset=0.02,
+latency=0.05:200ms,commit502=0.01")`` / ``--faults``, see ``faults.py``) and a sliding-window rate limiter
+per bot (``Emulator(rate_limit="50/s")`` / ``--rate-limit``, see ``rate_limit.py``). Both are aiohttp
+middlewares in ``EmulatorState.middlewares``, run after authentication.
+
 Choices the service does not document, pinned here
 --------------------------------------------------
 Transport

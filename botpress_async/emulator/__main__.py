@@ -12,6 +12,8 @@ import signal
 import sqlite3
 import sys
 
+from botpress_async.emulator.faults import FaultPlan
+from botpress_async.emulator.rate_limit import RateLimit
 from botpress_async.emulator.server import Emulator
 
 __all__ = ["add_arguments", "build_parser", "main", "run"]
@@ -26,6 +28,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="SQLite file: acknowledged writes survive a restart (default: :memory:)")
     parser.add_argument("--token", default=None,
                         help="the Bearer token to accept (default: a random one, printed at start)")
+    parser.add_argument("--faults", type=_faults, default=None,
+                        help="inject faults, e.g. 429=0.05,503=0.03,reset=0.02,latency=0.05:200ms")
+    parser.add_argument("--rate-limit", type=_rate_limit, default=None,
+                        help="sliding-window limit per bot, e.g. 50/s (default: none)")
+
+
+def _faults(text: str) -> FaultPlan:
+    try:
+        return FaultPlan.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _rate_limit(text: str) -> RateLimit:
+    try:
+        return RateLimit.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,7 +64,8 @@ async def _serve(args: argparse.Namespace) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # not on Windows' proactor loop
             loop.add_signal_handler(signum, stop.set)
-    async with Emulator(token=args.token, db=args.db, host=args.host, port=args.port) as emulator:
+    options = {"faults": getattr(args, "faults", None), "rate_limit": getattr(args, "rate_limit", None)}
+    async with Emulator(token=args.token, db=args.db, host=args.host, port=args.port, **options) as emulator:
         print(f"Botpress emulator listening on {emulator.url} (database: {args.db})", flush=True)
         if args.token is None:
             # Generated here, so the user has no other way to learn it.

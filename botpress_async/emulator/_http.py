@@ -122,9 +122,14 @@ def error_body(type: str, message: str) -> dict[str, Any]:
     }
 
 
-def error_response(type: str, message: str, *, headers: dict[str, str] | None = None) -> web.Response:
-    """An error answer for catalogue ``type`` (status from the catalogue)."""
+def error_response(
+    type: str, message: str, *, headers: dict[str, str] | None = None, status: int | None = None
+) -> web.Response:
+    """An error answer for catalogue ``type``; the status is the catalogue's unless ``status`` overrides it
+    (injected gateway faults: 502/503 have no catalogue type of their own)."""
     body = error_body(type, message)
+    if status is not None:
+        body["code"] = body["status"] = status
     return json_response(body, status=body["status"], headers=headers)
 
 

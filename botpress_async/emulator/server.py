@@ -5,6 +5,7 @@ Used by the pytest plugin, the CLI (``python -m botpress_async.emulator``) and u
 
 from __future__ import annotations
 
+import random
 import secrets
 from types import TracebackType
 from typing import Self
@@ -14,6 +15,8 @@ from aiohttp import web
 from botpress_async.emulator import store
 from botpress_async.emulator.app import make_app
 from botpress_async.emulator.clock import Clock
+from botpress_async.emulator.faults import FaultPlan, fault_middleware
+from botpress_async.emulator.rate_limit import RateLimit, rate_limit_middleware
 from botpress_async.emulator.state import ActionHandler, EmulatorState
 
 __all__ = ["Emulator"]
@@ -34,6 +37,13 @@ class Emulator:
         host: interface to bind; loopback by default.
         port: TCP port; 0 picks a free one (read it from ``emu.url``).
         clock: time source for timestamps, state expiry and scheduled events (``ManualClock`` in tests).
+        faults: fault injection, off by default: a :class:`FaultPlan` or its text form
+            (``"429=0.05,503=0.03,reset=0.02,latency=0.05:200ms,commit502=0.01"``).
+        fault_seed: seed of the fault draws, for reproducible runs.
+        rate_limit: a sliding-window limit per bot, off by default: a :class:`RateLimit` or ``"50/s"``.
+
+    Raises:
+        ValueError: ``faults`` or ``rate_limit`` text that does not parse.
     """
 
     def __init__(
@@ -43,6 +53,10 @@ class Emulator:
         host: str = "127.0.0.1",
         port: int = 0,
         clock: Clock | None = None,
+        *,
+        faults: FaultPlan | str | None = None,
+        fault_seed: int | None = None,
+        rate_limit: RateLimit | str | None = None,
     ) -> None:
         self._token = token if token is not None else secrets.token_urlsafe(32)
         self._db_path = db
@@ -50,6 +64,9 @@ class Emulator:
         self._port = port
         self.clock = clock if clock is not None else Clock()
         self._actions: dict[str, ActionHandler] = {}
+        self.faults = FaultPlan.parse(faults) if isinstance(faults, str) else faults
+        self.rate_limit = RateLimit.parse(rate_limit) if isinstance(rate_limit, str) else rate_limit
+        self._fault_seed = fault_seed
         self._runner: web.AppRunner | None = None
         self._state: EmulatorState | None = None
         self._bound_port: int | None = None
@@ -92,6 +109,11 @@ class Emulator:
             raise RuntimeError("the emulator is already started")
         db = store.connect(self._db_path)
         self._state = EmulatorState(db=db, clock=self.clock, token=self._token, actions=self._actions)
+        # Rate limiting first: a refused request never reaches the fault draws.
+        if self.rate_limit is not None:
+            self._state.middlewares.append(rate_limit_middleware(self.rate_limit, self.clock))
+        if self.faults is not None:
+            self._state.middlewares.append(fault_middleware(self.faults, random.Random(self._fault_seed)))
         runner = web.AppRunner(make_app(self._state), access_log=None)
         try:
             await runner.setup()
