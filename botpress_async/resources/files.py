@@ -35,7 +35,6 @@ __all__ = ["FileContent", "Files"]
 
 _FILES = "/v1/files"
 _FILE = "/v1/files/{id}"
-_READ_CHUNK = 256 * 1024
 
 FileContent = bytes | bytearray | memoryview | str | os.PathLike[str] | AsyncIterable[bytes]
 """What :meth:`Files.upload` sends: bytes, text (sent as UTF-8), a path to a local file, or an async
@@ -105,7 +104,15 @@ class Files(Resource):
         if access_policies is not UNSET and "public_content" in access_policies:
             # The storage bucket makes an object public from this tag, as the official client sends it.
             headers["x-amz-tagging"] = "public=true"
-        await self._transfer("PUT", upserted.upload_url, data=data, headers=headers)
+        if isinstance(data, Path):
+            # aiohttp streams an open file from a thread pool; the handle is ours to close.
+            handle = await asyncio.to_thread(data.open, "rb")
+            try:
+                await self._transfer("PUT", upserted.upload_url, data=handle, headers=headers)
+            finally:
+                await asyncio.to_thread(handle.close)
+        else:
+            await self._transfer("PUT", upserted.upload_url, data=data, headers=headers)
         return await self.get(upserted.id)
 
     async def get(self, id: str) -> File:
@@ -246,7 +253,7 @@ def _no_query(url: str) -> str:
 
 
 async def _payload(content: FileContent) -> tuple[Any, int | None]:
-    """What aiohttp sends for ``content``, and its size when known without reading a stream."""
+    """What aiohttp sends for ``content`` (a Path is opened by the caller), and its size when known."""
     if isinstance(content, str):
         encoded = content.encode()
         return encoded, len(encoded)
@@ -256,20 +263,10 @@ async def _payload(content: FileContent) -> tuple[Any, int | None]:
     if isinstance(content, os.PathLike):
         path = Path(content)
         size = (await asyncio.to_thread(path.stat)).st_size
-        return _read_file(path), size
+        return path, size
     return _stream(content), None
 
 
 async def _stream(content: Any) -> AsyncIterator[bytes]:
     async for chunk in content:
         yield bytes(chunk)
-
-
-async def _read_file(path: Path) -> AsyncIterator[bytes]:
-    """A local file, read in chunks off the event loop."""
-    handle = await asyncio.to_thread(path.open, "rb")
-    try:
-        while chunk := await asyncio.to_thread(handle.read, _READ_CHUNK):
-            yield chunk
-    finally:
-        await asyncio.to_thread(handle.close)
