@@ -85,7 +85,7 @@ def attempt(
         section.notes.append(f"{what} skipped: {out['skipped']}")
         return None
     for note in out.get("notes", []):
-        if note not in section.notes:
+        if f"{what}: {note}" not in section.notes:
             section.notes.append(f"{what}: {note}")
     return out
 
@@ -461,6 +461,39 @@ def rate_limited(plan: Plan, results: Results) -> None:
 # -- main ----------
 
 
+def profile(plan: Plan, stub_url: str, out_dir: Path) -> list[str]:
+    """pyinstrument profiles of botpress_async on the stub, written to ``out_dir/profiles/``."""
+    folder = out_dir / "profiles"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    jobs = [
+        {"what": "get_user", "concurrency": 1, "n": plan.requests["get_user"]},
+        {"what": "list_users", "concurrency": 32, "n": plan.requests["list_users"]},
+        {"what": "find_rows", "concurrency": 32, "n": plan.requests["find_rows"]},
+        {
+            "what": "bulk",
+            "table": canned.TABLE,
+            "rows": plan.bulk_rows,
+            "chunk": plan.chunk,
+            "concurrency": plan.bulk_concurrency,
+        },
+    ]
+    for job in jobs:
+        name = f"{job['what']}_c{job['concurrency']}.txt"
+        print(f"  profile: {name}", file=sys.stderr)
+        spec = {"task": "profile", "url": stub_url, "path": str(folder / name), **job}
+        try:
+            out = _procs.run_python(spec)
+        except _procs.WorkerError as exc:
+            print(f"  profile {name} failed: {exc}", file=sys.stderr)
+            continue
+        if "skipped" in out:
+            print(f"  profile skipped: {out['skipped']}", file=sys.stderr)
+            break
+        written.append(str(folder / name))
+    return written
+
+
 SCENARIOS = ("client", "bulk", "pagination", "emulator", "decode", "ratelimit")
 
 
@@ -537,6 +570,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", default=",".join(CLIENTS), help=f"comma-separated subset of {CLIENTS}")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results directory")
     parser.add_argument("--no-chart", action="store_true", help="skip the PNG chart")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="only write pyinstrument profiles of botpress_async (results/profiles/)",
+    )
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "large" if args.large else "tiny" if args.tiny else "default"
     only = {s.strip() for s in args.only.split(",") if s.strip()}
@@ -546,6 +584,11 @@ def main(argv: list[str] | None = None) -> int:
     clients = tuple(c for c in CLIENTS if c in {s.strip() for s in args.clients.split(",")})
     if "raw" not in clients:
         clients = ("raw", *clients)  # the floor every ratio is taken against
+    if args.profile:
+        with _procs.server("benchmarks.stub_server", "--users", "1000") as stub_url:
+            for path in profile(Plan(mode, args.repeats), stub_url, args.out):
+                print(f"wrote {path}", file=sys.stderr)
+        return 0
     results = run(Plan(mode, args.repeats), only, clients, args.out, chart=not args.no_chart)
     print(report.markdown(results))
     print(f"wrote {args.out}/latest.md and latest.json ({results.seconds:.0f}s)", file=sys.stderr)

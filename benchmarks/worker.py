@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -528,6 +529,38 @@ async def task_decode(spec: dict[str, Any]) -> dict[str, Any]:
     return {"bodies": out}
 
 
+# -- profiling ----------
+
+
+async def task_profile(spec: dict[str, Any]) -> dict[str, Any]:
+    """Profile botpress_async on one operation (or a bulk upsert) with pyinstrument; write the text."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        return {"skipped": "pyinstrument is not installed (pip install pyinstrument)"}
+    profiler = Profiler(interval=0.0002, async_mode="disabled")
+    what, url = spec["what"], spec["url"]
+    if what == "bulk":
+        async with bp_client(url) as bp:
+            method = bp.tables.bulk_upsert
+            kwargs = bulk_kwargs(method, spec["chunk"], spec["concurrency"])
+            await method(spec["table"], canned.input_rows(spec["chunk"] * 4), **kwargs)  # warm up
+            profiler.start()
+            await method(spec["table"], canned.input_rows(spec["rows"]), **kwargs)
+            profiler.stop()
+    else:
+        async with botpress_async_client(url, []) as calls:
+            call = calls[what]
+            for _ in range(20):
+                await call()
+            profiler.start()
+            await run_cell(call, spec["concurrency"], spec["n"], 0)
+            profiler.stop()
+    text = profiler.output_text(unicode=True, color=False, show_all=False, short_mode=False)
+    Path(spec["path"]).write_text(text)  # noqa: ASYNC240 - after the measurement, nothing else runs
+    return {"path": spec["path"]}
+
+
 TASKS: dict[str, Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]] = {
     "client_cost": task_client_cost,
     "bulk": task_bulk,
@@ -536,6 +569,7 @@ TASKS: dict[str, Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]] = {
     "emulator_find": task_emulator_find,
     "ratelimit": task_ratelimit,
     "decode": task_decode,
+    "profile": task_profile,
 }
 
 
