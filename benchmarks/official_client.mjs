@@ -15,22 +15,27 @@ const calls = {
   find_rows: () => client.findTableRows({ table: TABLE, limit: spec.findRows }),
 };
 
-async function runCell(call, concurrency, n, warmup) {
+async function runCell(call, concurrency, n, warmup, maxSeconds) {
   for (let i = 0; i < warmup; i++) await call();
-  const share = Math.floor(n / concurrency);
-  const extra = n % concurrency;
-  const task = async (k) => { for (let i = 0; i < k; i++) await call(); };
+  let done = 0;
+  const deadline = maxSeconds == null ? Infinity : performance.now() + maxSeconds * 1000;
+  const task = async () => {
+    while (done < n && performance.now() < deadline) {
+      done += 1;
+      await call();
+    }
+  };
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: concurrency }, (_, i) => task(share + (i < extra ? 1 : 0))));
+  await Promise.all(Array.from({ length: concurrency }, () => task()));
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
-  return { rps: n / wall, cpu_us: (cpu.user + cpu.system) / n, wall_s: wall, n };
+  return { rps: done / wall, cpu_us: (cpu.user + cpu.system) / done, wall_s: wall, n: done };
 }
 
 const cells = [];
 for (const cell of spec.cells) {
-  const result = await runCell(calls[cell.op], cell.concurrency, cell.n, spec.warmup ?? 10);
+  const result = await runCell(calls[cell.op], cell.concurrency, cell.n, spec.warmup ?? 10, spec.max_seconds);
   cells.push({ ...cell, ...result });
 }
 console.log(JSON.stringify({ cells, notes: [] }));

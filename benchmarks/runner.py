@@ -55,6 +55,8 @@ class Plan:
             else {"get_user": 2000, "list_users": 1000, "find_rows": 150}
         )
         self.concurrency = (1, 32)
+        # a slow client stops a cell early (its rate and CPU per call stay comparable)
+        self.max_seconds = 1.0 if tiny else 2.0 if quick else 5.0
         self.bulk_rows = 2_000 if tiny else 20_000 if quick else 1_000_000 if large else 100_000
         self.bulk_emulator_rows = 2_000 if tiny else 20_000 if quick else self.bulk_rows
         self.bulk_repeats = 1 if tiny else min(self.repeats, 3)
@@ -124,6 +126,7 @@ def client_cost(plan: Plan, results: Results, stub_url: str, clients: tuple[str,
                     "findRows": canned.FIND_ROWS,
                     "cells": cells,
                     "warmup": 10,
+                    "max_seconds": plan.max_seconds,
                 }
                 out = attempt(results, section, client, lambda s=spec: _procs.run_node(s))  # type: ignore[misc]
             else:
@@ -133,6 +136,7 @@ def client_cost(plan: Plan, results: Results, stub_url: str, clients: tuple[str,
                     "url": stub_url,
                     "cells": cells,
                     "warmup": 10,
+                    "max_seconds": plan.max_seconds,
                 }
                 out = attempt(results, section, client, lambda s=spec: _procs.run_python(s))  # type: ignore[misc]
             if out is not None:

@@ -82,20 +82,25 @@ class PeakRSS:
         return (self.peak - self.baseline) / 2**20
 
 
-async def run_cell(call: Call, concurrency: int, n: int, warmup: int) -> dict[str, float]:
-    """``n`` calls spread over ``concurrency`` tasks: wall-clock rate and client CPU per call."""
+async def run_cell(
+    call: Call, concurrency: int, n: int, warmup: int, max_seconds: float | None = None
+) -> dict[str, float]:
+    """Up to ``n`` calls from ``concurrency`` tasks, fewer if ``max_seconds`` runs out: rate, CPU per call."""
     for _ in range(warmup):
         await call()
-    share, extra = divmod(n, concurrency)
+    done = 0
+    deadline = float("inf") if max_seconds is None else time.perf_counter() + max_seconds
 
-    async def task(k: int) -> None:
-        for _ in range(k):
+    async def task() -> None:
+        nonlocal done
+        while done < n and time.perf_counter() < deadline:
+            done += 1
             await call()
 
     wall0, cpu0 = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(task(share + (i < extra)) for i in range(concurrency)))
+    await asyncio.gather(*(task() for _ in range(concurrency)))
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
-    return {"rps": n / wall, "cpu_us": cpu / n * 1e6, "wall_s": wall, "n": n}
+    return {"rps": done / wall, "cpu_us": cpu / done * 1e6, "wall_s": wall, "n": done}
 
 
 # -- the clients under test ----------
@@ -225,7 +230,13 @@ async def task_client_cost(spec: dict[str, Any]) -> dict[str, Any]:
     cells = []
     async with factory as calls:
         for cell in spec["cells"]:
-            result = await run_cell(calls[cell["op"]], cell["concurrency"], cell["n"], spec.get("warmup", 10))
+            result = await run_cell(
+                calls[cell["op"]],
+                cell["concurrency"],
+                cell["n"],
+                spec.get("warmup", 10),
+                spec.get("max_seconds"),
+            )
             cells.append({**cell, **result})
     return {"cells": cells, "notes": notes}
 
