@@ -295,7 +295,9 @@ class Transport:
                     method=method, path=path, attempts=attempt,
                 )
                 retry_error.__cause__ = exc
-                retryable = policy.should_retry_transport(idempotent=idempotent, connect_failed=False)
+                retryable = policy.should_retry_transport(
+                    idempotent=idempotent, connect_failed=_request_not_sent(exc)
+                )
             finally:
                 limiter.release()
             _log(method, path, status, attempt, clock() - t0)
@@ -390,6 +392,18 @@ class _TooBig(Exception):
         self.status = status
         self.headers = headers
         self.size = size
+
+
+def _request_not_sent(exc: aiohttp.ClientError) -> bool:
+    """True when aiohttp could not write the request itself, so no server can have acted on it.
+
+    The usual cause: a pooled keep-alive connection the server closed while it sat idle, noticed
+    only once the request is being written. The body never arrived whole, and an HTTP server does
+    not act on an incomplete request, so even a create may be sent again on a fresh connection.
+    """
+    return isinstance(exc, aiohttp.ClientOSError) and str(exc.strerror or "").startswith(
+        "Can not write request body"
+    )
 
 
 def _raise(error: BaseException) -> Any:

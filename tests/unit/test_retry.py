@@ -354,3 +354,22 @@ def test_an_http_date_in_the_past_means_no_wait() -> None:
 
 def test_an_http_date_is_measured_against_now_when_given() -> None:
     assert parse_retry_after({"Retry-After": _http_date(1_000_010)}, now=1_000_000) == 10.0
+
+
+async def test_a_create_whose_request_could_not_be_written_is_retried(wire: WireMock) -> None:
+    # What aiohttp raises when a pooled connection turns out closed as the request is written.
+    unsent = aiohttp.ClientOSError(None, f"Can not write request body for {BASE_URL}{USERS}")
+    wire.add(re.compile(re.escape(BASE_URL + USERS)), "POST", exception=unsent)
+    wire.reply("POST", USERS, {"user": {}}, status=201)
+    async with make_client(FakeClock()) as bp:
+        await bp.request("POST", USERS, json={"tags": {}})
+    assert len(wire.calls) == 2
+
+
+async def test_a_create_whose_connection_was_reset_after_sending_is_not_retried(wire: WireMock) -> None:
+    reset = aiohttp.ClientOSError(104, "Connection reset by peer")
+    wire.add(re.compile(re.escape(BASE_URL + USERS)), "POST", exception=reset)
+    async with make_client(FakeClock()) as bp:
+        with pytest.raises(APIConnectionError):
+            await bp.request("POST", USERS, json={"tags": {}})
+    assert len(wire.calls) == 1
