@@ -12,24 +12,28 @@ import re
 import signal
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
-from cli_helpers import DATA, Completed, clean_env, cli_command, emulator_env, run_cli
 
 from botpress_async import Client, ResourceNotFoundError
-from botpress_async.emulator import Emulator
 from botpress_async.models import table_schema
 
-WEATHER = DATA / "seattle-weather.csv"
+WEATHER = Path(__file__).resolve().parents[1] / "data" / "seattle-weather.csv"
 WEATHER_ROWS = 1461
 
 
 @pytest.fixture
-def env(botpress_emulator: Emulator, botpress_bot_id: str, tmp_path: Path) -> dict[str, str]:
-    return clean_env(emulator_env(botpress_emulator, botpress_bot_id), tmp_path)
+def env(bp_env: dict[str, str]) -> dict[str, str]:
+    return bp_env
 
 
-def assert_one_line_error(result: Completed, *, contains: str = "") -> None:
+@pytest.fixture
+def run_cli(runner: Any) -> Any:
+    return runner.cli
+
+
+def assert_one_line_error(result: Any, *, contains: str = "") -> None:
     assert result.returncode != 0, result.stdout
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
@@ -38,7 +42,9 @@ def assert_one_line_error(result: Completed, *, contains: str = "") -> None:
     assert contains.lower() in lines[0].lower(), lines[0]
 
 
-async def test_import_of_a_missing_file_fails_with_one_line(env: dict[str, str], tmp_path: Path) -> None:
+async def test_import_of_a_missing_file_fails_with_one_line(
+    run_cli: Any, env: dict[str, str], tmp_path: Path
+) -> None:
     result = await run_cli(["tables", "import", str(tmp_path / "nope.csv"), "--table", "nopeTable"], env)
     assert_one_line_error(result, contains="nope.csv")
 
@@ -53,7 +59,7 @@ async def test_import_of_a_missing_file_fails_with_one_line(env: dict[str, str],
     ids=["extra-field", "stray-quote", "open-quote"],
 )
 async def test_import_of_a_malformed_csv_line_fails_naming_the_line_and_sends_nothing(
-    env: dict[str, str], tmp_path: Path, botpress_client: Client, content: str, line: int
+    run_cli: Any, env: dict[str, str], tmp_path: Path, botpress_client: Client, content: str, line: int
 ) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(content)
@@ -64,7 +70,7 @@ async def test_import_of_a_malformed_csv_line_fails_naming_the_line_and_sends_no
 
 
 async def test_import_of_a_malformed_jsonl_line_fails_naming_the_line(
-    env: dict[str, str], tmp_path: Path
+    run_cli: Any, env: dict[str, str], tmp_path: Path
 ) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text('{"a": 1}\n{"a": 2\n')
@@ -72,19 +78,21 @@ async def test_import_of_a_malformed_jsonl_line_fails_naming_the_line(
     assert_one_line_error(result, contains="bad.jsonl:2: malformed JSON line")
 
 
-async def test_export_of_an_unknown_table_fails_with_one_line(env: dict[str, str]) -> None:
+async def test_export_of_an_unknown_table_fails_with_one_line(run_cli: Any, env: dict[str, str]) -> None:
     result = await run_cli(["tables", "export", "missingTable"], env)
     assert_one_line_error(result, contains="missingTable")
 
 
-async def test_a_wrong_token_fails_with_one_line_that_does_not_show_it(env: dict[str, str]) -> None:
+async def test_a_wrong_token_fails_with_one_line_that_does_not_show_it(
+    run_cli: Any, env: dict[str, str]
+) -> None:
     wrong = "wrong-token-0123456789"
     result = await run_cli(["tables", "export", "anyTable"], {**env, "BP_TOKEN": wrong})
     assert_one_line_error(result, contains="unauthorized")
     assert wrong not in result.stderr
 
 
-async def test_an_emulator_that_is_not_running_fails_with_one_line(env: dict[str, str]) -> None:
+async def test_an_emulator_that_is_not_running_fails_with_one_line(run_cli: Any, env: dict[str, str]) -> None:
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -94,19 +102,21 @@ async def test_an_emulator_that_is_not_running_fails_with_one_line(env: dict[str
     assert_one_line_error(result)
 
 
-async def test_a_filter_that_is_not_json_fails_with_one_line(env: dict[str, str]) -> None:
+async def test_a_filter_that_is_not_json_fails_with_one_line(run_cli: Any, env: dict[str, str]) -> None:
     result = await run_cli(["tables", "export", "anyTable", "--filter", "{state: AK}"], env)
     assert_one_line_error(result, contains="--filter is not valid JSON")
 
 
-async def test_an_unknown_command_is_a_usage_error_without_traceback(env: dict[str, str]) -> None:
+async def test_an_unknown_command_is_a_usage_error_without_traceback(
+    run_cli: Any, env: dict[str, str]
+) -> None:
     result = await run_cli(["tables", "frobnicate"], env)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
 
 
 async def test_a_csv_round_trips_through_import_and_export_unchanged(
-    env: dict[str, str], tmp_path: Path
+    run_cli: Any, env: dict[str, str], tmp_path: Path
 ) -> None:
     imported = await run_cli(
         ["tables", "import", str(WEATHER), "--table", "weatherTable", "--key-column", "date"], env
@@ -120,7 +130,7 @@ async def test_a_csv_round_trips_through_import_and_export_unchanged(
     assert out.read_bytes() == WEATHER.read_bytes()
 
 
-async def test_importing_the_same_csv_again_updates_every_row(env: dict[str, str]) -> None:
+async def test_importing_the_same_csv_again_updates_every_row(run_cli: Any, env: dict[str, str]) -> None:
     args = ["tables", "import", str(WEATHER), "--table", "weatherTable", "--key-column", "date"]
     assert (await run_cli(args, env)).returncode == 0
     again = await run_cli(args, env)
@@ -128,7 +138,9 @@ async def test_importing_the_same_csv_again_updates_every_row(env: dict[str, str
     assert f"0 inserted, {WEATHER_ROWS} updated, 0 failed" in again.stdout
 
 
-async def test_export_as_jsonl_with_a_filter_streams_only_the_matching_rows(env: dict[str, str]) -> None:
+async def test_export_as_jsonl_with_a_filter_streams_only_the_matching_rows(
+    run_cli: Any, env: dict[str, str]
+) -> None:
     args = ["tables", "import", str(WEATHER), "--table", "weatherTable", "--key-column", "date"]
     assert (await run_cli(args, env)).returncode == 0
     flt = json.dumps({"weather": {"$eq": "snow"}})
@@ -142,7 +154,7 @@ async def test_export_as_jsonl_with_a_filter_streams_only_the_matching_rows(env:
 
 
 async def test_rows_the_server_refuses_are_written_to_the_failed_file_with_their_reasons(
-    env: dict[str, str], tmp_path: Path, botpress_client: Client
+    run_cli: Any, env: dict[str, str], tmp_path: Path, botpress_client: Client
 ) -> None:
     schema = table_schema({"code": "string", "size": "number"}, key_column="code")
     await botpress_client.tables.get_or_create("sizesTable", schema=schema, key_column="code")
@@ -163,12 +175,12 @@ async def test_rows_the_server_refuses_are_written_to_the_failed_file_with_their
 
 
 async def test_the_emulator_command_serves_the_api_until_interrupted(
-    tmp_path: Path, botpress_bot_id: str
+    runner: Any, base_env: dict[str, str], tmp_path: Path, botpress_bot_id: str
 ) -> None:
     db = tmp_path / "emu.db"
     proc = await asyncio.create_subprocess_exec(
-        *cli_command(), "emulator", "--port", "0", "--token", "cli-token", "--db", str(db),
-        env=clean_env({}, tmp_path), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        *runner.cli_command, "emulator", "--port", "0", "--token", "cli-token", "--db", str(db),
+        env=base_env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
         assert proc.stdout is not None

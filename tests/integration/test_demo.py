@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-
-from cli_helpers import clean_env, run_cli
+from typing import Any
 
 from botpress_async import Client
 from botpress_async.demo import DEMO_BOT_ID, TABLE_NAME, state_in_question
@@ -17,8 +16,10 @@ from botpress_async.emulator import Emulator
 from botpress_async.models import table_schema
 
 
-async def test_the_demo_twice_on_one_database_inserts_then_only_updates(tmp_path: Path) -> None:
-    env = clean_env({}, tmp_path / "cache")
+async def test_the_demo_twice_on_one_database_inserts_then_only_updates(
+    runner: Any, base_env: dict[str, str], tmp_path: Path
+) -> None:
+    env, run_cli = base_env, runner.cli
     db = tmp_path / "demo.db"
 
     first = await run_cli(["demo", "--db", str(db), "--no-progress"], env)
@@ -37,14 +38,17 @@ async def test_the_demo_twice_on_one_database_inserts_then_only_updates(tmp_path
     assert transcripts == [2, 4]
 
 
-async def test_the_demo_keeps_its_database_under_the_cache_directory_by_default(tmp_path: Path) -> None:
-    env = clean_env({}, tmp_path / "cache")
-    result = await run_cli(["demo", "--no-progress"], env)
+async def test_the_demo_keeps_its_database_under_the_cache_directory_by_default(
+    runner: Any, base_env: dict[str, str], tmp_path: Path
+) -> None:
+    result = await runner.cli(["demo", "--no-progress"], base_env)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "cache" / "botpress-async" / "demo.db").is_file()
 
 
-async def test_a_demo_whose_checks_fail_exits_non_zero_with_a_one_line_reason(tmp_path: Path) -> None:
+async def test_a_demo_whose_checks_fail_exits_non_zero_with_a_one_line_reason(
+    runner: Any, base_env: dict[str, str], tmp_path: Path
+) -> None:
     db = tmp_path / "demo.db"
     # An airportsTable without the iata key column: the demo must refuse to upsert into it.
     async with (
@@ -53,7 +57,7 @@ async def test_a_demo_whose_checks_fail_exits_non_zero_with_a_one_line_reason(tm
     ):
         await bp.tables.create(TABLE_NAME, schema=table_schema({"iata": "string", "name": "string"}))
 
-    result = await run_cli(["demo", "--db", str(db), "--no-progress"], clean_env({}, tmp_path / "cache"))
+    result = await runner.cli(["demo", "--db", str(db), "--no-progress"], base_env)
 
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

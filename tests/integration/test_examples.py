@@ -7,16 +7,17 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import httpx
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from cli_helpers import DATA, REPO, clean_env, emulator_env, run
 
 from botpress_async import Client
-from botpress_async.emulator import Emulator
 
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
+WEATHER = REPO / "tests" / "data" / "seattle-weather.csv"
 
 
 def load_example(name: str) -> ModuleType:
@@ -28,14 +29,15 @@ def load_example(name: str) -> ModuleType:
 
 
 @pytest.fixture
-def bp_env(botpress_emulator: Emulator, botpress_bot_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def in_process_env(bp_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process's BP_* variables point at the emulator (the apps' Client() reads them)."""
     for key in ("BP_WORKSPACE_ID", "BP_INTEGRATION_ID"):
         monkeypatch.delenv(key, raising=False)
-    for key, value in emulator_env(botpress_emulator, botpress_bot_id).items():
-        monkeypatch.setenv(key, value)
+    for key in ("BP_API_URL", "BP_TOKEN", "BP_BOT_ID"):
+        monkeypatch.setenv(key, bp_env[key])
 
 
-@pytest.mark.usefixtures("bp_env")
+@pytest.mark.usefixtures("in_process_env")
 async def test_the_fastapi_example_serves_a_chat_through_the_client_of_its_lifespan() -> None:
     app = load_example("fastapi_app").app
     async with (
@@ -55,7 +57,7 @@ async def test_the_fastapi_example_serves_a_chat_through_the_client_of_its_lifes
     assert bp.closed
 
 
-@pytest.mark.usefixtures("bp_env")
+@pytest.mark.usefixtures("in_process_env")
 async def test_the_aiohttp_example_serves_a_chat_through_the_client_of_its_cleanup_ctx() -> None:
     module = load_example("aiohttp_app")
     app = module.create_app()
@@ -74,18 +76,11 @@ async def test_the_aiohttp_example_serves_a_chat_through_the_client_of_its_clean
 
 
 async def test_the_ingest_example_streams_a_csv_into_a_table(
-    botpress_emulator: Emulator, botpress_bot_id: str, botpress_client: Client, tmp_path: Path
+    runner: Any, bp_env: dict[str, str], botpress_client: Client
 ) -> None:
-    env = clean_env(emulator_env(botpress_emulator, botpress_bot_id), tmp_path)
-    script = [
-        sys.executable,
-        str(EXAMPLES / "ingest_csv.py"),
-        str(DATA / "seattle-weather.csv"),
-        "weatherTable",
-        "date",
-    ]
+    script = [sys.executable, str(EXAMPLES / "ingest_csv.py"), str(WEATHER), "weatherTable", "date"]
 
-    result = await run(script, env)
+    result = await runner.run(script, bp_env)
 
     assert result.returncode == 0, result.stderr
     assert "1461 rows: 1461 inserted, 0 updated, 0 failed" in result.stdout
@@ -94,15 +89,11 @@ async def test_the_ingest_example_streams_a_csv_into_a_table(
     assert [(r["precipitation"], r["weather"]) for r in rainy.rows] == [(10.9, "rain")]
 
 
-async def test_the_readme_tour_runs_against_the_emulator(
-    botpress_emulator: Emulator, botpress_bot_id: str, tmp_path: Path
-) -> None:
+async def test_the_readme_tour_runs_against_the_emulator(runner: Any, bp_env: dict[str, str]) -> None:
     readme = (REPO / "README.md").read_text()
     tour = readme.split("## A tour", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
 
-    result = await run(
-        [sys.executable, "-c", tour], clean_env(emulator_env(botpress_emulator, botpress_bot_id), tmp_path)
-    )
+    result = await runner.run([sys.executable, "-c", tour], bp_env)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[1:] == ["1 0 0", "ANC Ted Stevens Anchorage International"]
