@@ -908,7 +908,8 @@ class _UpsertChunks:
         return _row(row, None, need_id=False)
 
     def idempotent(self, items: list[Any]) -> bool:
-        return _keyed(items, self.key_column)
+        # The table was fetched, so the key the service matches on is known even when not given.
+        return _keyed(items, self.key)
 
     async def send(self, transport: Transport, items: list[Any]) -> ChunkReply:
         json = body(rows=items, key_column=self.key_column if self.key_column is not None else UNSET)

@@ -109,6 +109,23 @@ async def test_bulk_upsert_chunk_answered_503_then_200_is_retried(bp: Client, wi
     assert (result.updated, result.retries, result.chunks, result.failed) == (1, 1, 1, [])
 
 
+async def test_bulk_upsert_without_key_column_retries_rows_keyed_on_the_tables_key(bp: Client, wire) -> None:
+    wire.reply("GET", T, table_answer())  # the table's keyColumn is "iata"
+    wire.reply("POST", f"{T}/rows/upsert", status=503, body="busy")
+    wire.reply("POST", f"{T}/rows/upsert", {"inserted": [], "updated": [row(1, iata="A")]})
+    result = await bp.tables.bulk_upsert("airportsTable", [{"iata": "A"}])
+    assert (result.updated, result.retries) == (1, 1)
+    assert wire.calls[1].json == {"rows": [{"iata": "A"}]}
+
+
+async def test_bulk_upsert_of_rows_without_their_key_is_not_retried_after_503(bp: Client, wire) -> None:
+    wire.reply("GET", T, table_answer())
+    wire.reply("POST", f"{T}/rows/upsert", status=503, body="busy", repeat=True)
+    result = await bp.tables.bulk_upsert("airportsTable", [{"name": "no key"}])
+    assert len([c for c in wire.calls if c.method == "POST"]) == 1
+    assert [u.index for u in result.uncertain] == [0]
+
+
 async def test_bulk_upsert_counts_429s_met(bp: Client, wire) -> None:
     wire.reply("GET", T, table_answer())
     wire.reply("POST", f"{T}/rows/upsert", status=429, headers={"Retry-After": "0"}, payload={
