@@ -14,7 +14,8 @@
 
 const fs = require('fs')
 const path = require('path')
-const { Client, isApiError } = require('@botpress/client')
+const client = require('@botpress/client')
+const { Client, isApiError } = client
 
 function clientVersion() {
   for (const dir of (process.env.NODE_PATH || '').split(path.delimiter)) {
@@ -53,7 +54,8 @@ function describe(err) {
     code: err && err.code !== undefined ? err.code : null,
     message: err && err.message !== undefined ? String(err.message) : String(err),
     isApiError: isApiError(err),
-    className: err && err.constructor ? err.constructor.name : typeof err,
+    // the exported class the error is an instance of (class names are minified in the bundle)
+    className: Object.keys(client).find((key) => key.endsWith('Error') && err && err.constructor === client[key]) || null,
   }
 }
 
@@ -69,10 +71,10 @@ async function main() {
       await mark.text()
     }
     const entry = { name: step.name, op: step.op }
-    const client = step.clientOptions ? new Client({ ...base, ...step.clientOptions }) : defaultClient
+    const bp = step.clientOptions ? new Client({ ...base, ...step.clientOptions }) : defaultClient
     try {
-      if (typeof client[step.op] !== 'function') throw new Error(`the official client has no ${step.op}`)
-      const result = await client[step.op](resolve(step.input || {}, results))
+      if (typeof bp[step.op] !== 'function') throw new Error(`the official client has no ${step.op}`)
+      const result = await bp[step.op](resolve(step.input || {}, results))
       results[step.name] = result
       entry.ok = true
       entry.result = result === undefined ? null : result
