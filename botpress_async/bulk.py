@@ -162,7 +162,8 @@ class BulkResult:
         failed: rows not written, each with its input index and error, in input order.
         uncertain: rows of a non-idempotent chunk (bulk_create, or an upsert of rows without a key)
             whose call failed after it may have reached the service (a 5xx, a dropped connection, a
-            timeout): they may or may not be in the table. They are not re-sent, to never duplicate.
+            timeout), or of any chunk cancelled in flight by a fail_fast stop: they may or may not be
+            in the table. They are not re-sent, so that nothing is ever written twice.
         warnings: the server's distinct warnings (unknown columns dropped …), in order of appearance.
         chunks: calls made (one per chunk).
         retries: attempts beyond the first, over all chunks (429s and retried 5xx/transport errors).
@@ -400,7 +401,7 @@ class _Run:
         self.result = BulkResult()
         self.first_error: BaseException | None = None
         self.building = _Chunk()
-        self.in_flight: dict[int, tuple[_Chunk, bool]] = {}
+        self.in_flight: dict[int, _Chunk] = {}
         self.queue: asyncio.Queue[_Chunk | None] = asyncio.Queue(maxsize=concurrency)
         self._seen_warnings: set[str] = set()
         self.retry_sleeps = 0
@@ -507,7 +508,7 @@ class _Run:
         items = [item for _, _, item in chunk.entries]
         idempotent = self.operation.idempotent(items)
         key = id(chunk)
-        self.in_flight[key] = (chunk, idempotent)
+        self.in_flight[key] = chunk
         self.result.chunks += 1
         try:
             reply = await self.operation.send(self.transport, items)
@@ -538,14 +539,11 @@ class _Run:
     def account_unsent(self) -> None:
         """Give an outcome to every row read but left without one by a fail-fast stop."""
         stopped = RuntimeError("not sent: the run stopped at its first failed row (fail_fast=True)")
-        for chunk, idempotent in self.in_flight.values():
-            # Cancelled mid-call: the service may have applied it.
-            cancelled = APIConnectionError("cancelled in flight: the run stopped (fail_fast=True)")
+        cancelled = APIConnectionError("cancelled in flight when the run stopped (fail_fast=True)")
+        for chunk in self.in_flight.values():
+            # Cancelled mid-call: the service may or may not have applied it.
             for index, row, _ in chunk.entries:
-                if idempotent:
-                    self.result.failed.append(FailedRow(index, row, cancelled))
-                else:
-                    self.result.uncertain.append(FailedRow(index, row, cancelled))
+                self.result.uncertain.append(FailedRow(index, row, cancelled))
         self.in_flight.clear()
         pending: list[_Chunk] = []
         while not self.queue.empty():

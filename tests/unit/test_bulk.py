@@ -291,6 +291,25 @@ async def test_fail_fast_raises_with_the_partial_result(bp: Client) -> None:
     assert result.failed[0].index == 10
 
 
+async def test_fail_fast_reports_chunks_cancelled_in_flight_as_uncertain(bp: Client) -> None:
+    class FailThird(FakeUpsert):
+        async def send(self, transport: Transport, items: list[Any]) -> ChunkReply:
+            if items[0]["n"] == 20:
+                while self.in_flight < 2:  # the first two chunks are in flight, blocked on the gate
+                    await asyncio.sleep(0)
+                raise APIConnectionError("could not connect")
+            return await super().send(transport, items)
+
+    op = FailThird(gate=asyncio.Event())
+    with pytest.raises(BulkError) as caught:
+        await run(bp, rows(100), op, chunk_size=10, concurrency=3, fail_fast=True)
+    result = caught.value.result
+    assert [u.index for u in result.uncertain] == list(range(20))
+    assert [f.index for f in result.failed][:10] == list(range(20, 30))
+    assert result.accounted == result.total
+    assert op.in_flight == 0
+
+
 async def test_fail_fast_stops_at_a_locally_invalid_row(bp: Client) -> None:
     source = [{"n": 1}, {"n": math.inf}, *({"n": i} for i in range(50))]
     with pytest.raises(BulkError) as caught:
