@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import aioresponses_compat  # noqa: F401  (aioresponses on aiohttp 3.14)
 from wire_recorder import BASE_URL, BOT_ID, TOKEN
 
 from botpress_async import Client

@@ -8,7 +8,6 @@ import warnings
 
 import aiohttp
 import pytest
-from aioresponses import aioresponses
 from fakes import FakeClock, make_client
 from wire_recorder import BASE_URL, BOT_ID, TOKEN, WireMock
 
@@ -102,7 +101,7 @@ def test_use_from_another_event_loop_raises_client_state_error() -> None:
     bp = make_client()
     first, second = asyncio.new_event_loop(), asyncio.new_event_loop()
     try:
-        with aioresponses() as mock:
+        with WireMock() as mock:
             mock.get(BASE_URL + USERS, payload={"users": []}, repeat=True)
             first.run_until_complete(bp.request("GET", USERS))
             with pytest.raises(ClientStateError, match="event loop"):
