@@ -275,7 +275,7 @@ class Transport:
                 retry_error = APITimeoutError(
                     f"could not connect within {timeout.total:g}s", method=method, path=path, attempts=attempt
                 )
-                retry_error.__cause__ = exc
+                retry_error.__cause__ = _safe_cause(exc)
                 retryable = policy.should_retry_transport(idempotent=idempotent, connect_failed=True)
             except TimeoutError:
                 retry_error = APITimeoutError(
@@ -287,14 +287,14 @@ class Transport:
                 retry_error = APIConnectionError(
                     f"could not connect: {exc.os_error or exc}", method=method, path=path, attempts=attempt
                 )
-                retry_error.__cause__ = exc
+                retry_error.__cause__ = _safe_cause(exc)
                 retryable = policy.should_retry_transport(idempotent=idempotent, connect_failed=True)
             except aiohttp.ClientError as exc:
                 retry_error = APIConnectionError(
                     f"connection failed: {type(exc).__name__}: {exc}",
                     method=method, path=path, attempts=attempt,
                 )
-                retry_error.__cause__ = exc
+                retry_error.__cause__ = _safe_cause(exc)
                 retryable = policy.should_retry_transport(
                     idempotent=idempotent, connect_failed=_request_not_sent(exc)
                 )
@@ -392,6 +392,16 @@ class _TooBig(Exception):
         self.status = status
         self.headers = headers
         self.size = size
+
+
+def _safe_cause(exc: BaseException) -> BaseException | None:
+    """The aiohttp error to chain to ours, unless it holds the headers we sent.
+
+    ``ClientResponseError`` (a malformed status line or headers, a bad content type) keeps the
+    request's ``RequestInfo``, whose repr shows the Authorization header: our message already
+    carries its status and text, so it is not chained.
+    """
+    return None if isinstance(exc, aiohttp.ClientResponseError) else exc
 
 
 def _request_not_sent(exc: aiohttp.ClientError) -> bool:

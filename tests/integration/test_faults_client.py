@@ -17,6 +17,7 @@ import json
 import logging
 import random
 import time
+import traceback
 import warnings
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -438,7 +439,7 @@ async def test_a_create_on_a_connection_the_server_just_closed_is_not_sent_twice
     assert server.received == {"GET": 1, "POST": 1}
 
 
-async def test_a_server_speaking_garbage_is_an_api_connection_error() -> None:
+async def test_a_server_speaking_garbage_is_an_api_connection_error_that_hides_the_token() -> None:
     async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.readuntil(b"\r\n\r\n")
         writer.write(b"THIS IS NOT HTTP\r\n\r\n")
@@ -449,11 +450,19 @@ async def test_a_server_speaking_garbage_is_an_api_connection_error() -> None:
     port = listener.sockets[0].getsockname()[1]
     try:
         async with _client(f"http://127.0.0.1:{port}", retry=NO_RETRY) as bp:
-            with pytest.raises(APIConnectionError):
+            with pytest.raises(APIConnectionError, match="Bad status line") as caught:
                 await bp.request("GET", "/x")
     finally:
         listener.close()
         await listener.wait_closed()
+    # aiohttp's error for this keeps the request headers (Authorization included) in its repr.
+    chain: list[BaseException] = []
+    error: BaseException | None = caught.value
+    while error is not None:
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    shown = "".join(traceback.format_exception(caught.value)) + "".join(map(repr, chain))
+    assert TOKEN not in shown
 
 
 async def test_a_refused_connection_is_an_api_connection_error_even_for_a_create() -> None:
