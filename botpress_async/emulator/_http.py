@@ -175,6 +175,9 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
 
     A missing or empty ``x-bot-id`` is 400 InvalidPayload (the catalogue has no header-specific type).
     """
+    if request.path.startswith("/_files/"):
+        # Signed upload/download URLs (files.py): the signature, not the token, authorizes them.
+        return await handler(request)
     token = request.app[STATE_KEY].token
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(_as_bytes(given.strip()), _as_bytes(token)):

@@ -5,10 +5,8 @@ Files are stored in SQLite (``bp_files``, content as a BLOB), scoped by bot. ``u
 and ``url`` downloads them with ``GET``. Both URLs carry an HMAC signature of the file id, so they work
 without the API token but cannot be guessed.
 
-Transfer address: the API routes all sit behind the Bearer-token middleware, so the transfer URLs are
-served by a second small aiohttp site on ``127.0.0.1`` (a free port), started and stopped with the
-application (``on_startup``/``on_cleanup``). Mounting :func:`transfer_handler` on the main port instead
-only needs the auth middleware to let ``/_files/`` paths through.
+Transfer address: the transfer URLs are served on the emulator's own address under ``/_files/``; the
+auth middleware lets that prefix through without a token, and the handler checks the signature.
 
 Pinned choices: a new ``key`` creates a file (``file_...`` id); an existing key resets it (status
 ``upload_pending``, content cleared, same id). ``size`` is the declared size until an upload arrives,
@@ -56,6 +54,7 @@ CREATE TABLE IF NOT EXISTS bp_files (
 
 #: Largest upload accepted on a transfer URL, in bytes.
 MAX_UPLOAD_BYTES = TABLES_MAX_BYTES
+TRANSFER_PREFIX = "/_files/"
 
 
 class FileStore:
@@ -69,7 +68,7 @@ class FileStore:
     def __init__(self, db: sqlite3.Connection, clock: Clock) -> None:
         self.db = db
         self.clock = clock
-        self.transfer_base = ""  # http://127.0.0.1:<port>, set when the transfer site starts
+        self.transfer_base = ""  # the emulator's origin (http://host:port), taken from requests
         self._secret = secrets.token_bytes(32)
         db.executescript(_SCHEMA)
 
@@ -81,7 +80,7 @@ class FileStore:
         return hmac.compare_digest(self._sign(verb, file_id), signature)
 
     def _url(self, verb: str, file_id: str) -> str:
-        return f"{self.transfer_base}/_files/{file_id}?sig={self._sign(verb, file_id)}"
+        return f"{self.transfer_base}{TRANSFER_PREFIX}{file_id}?sig={self._sign(verb, file_id)}"
 
     def _wire(self, row: Any) -> dict[str, Any]:
         return {
@@ -187,25 +186,32 @@ class FileStore:
 FILES_KEY = web.AppKey("botpress_files_store", FileStore)
 
 
+def _files(request: web.Request) -> FileStore:
+    """The store, with its transfer URLs rooted at the address this request reached."""
+    files = request.app[FILES_KEY]
+    files.transfer_base = str(request.url.origin())
+    return files
+
+
 async def upsert_file(request: web.Request) -> web.Response:
     body = await read_json(request, max_bytes=TABLES_MAX_BYTES)
     validate_body("files", "upsertFile", body)
-    return json_response({"file": request.app[FILES_KEY].upsert(bot_id(request), body)})
+    return json_response({"file": _files(request).upsert(bot_id(request), body)})
 
 
 async def get_file(request: web.Request) -> web.Response:
-    return json_response({"file": request.app[FILES_KEY].get(bot_id(request), request.match_info["id"])})
+    return json_response({"file": _files(request).get(bot_id(request), request.match_info["id"])})
 
 
 async def list_files(request: web.Request) -> web.Response:
     query = validate_query("files", "listFiles", request.query)
-    found = request.app[FILES_KEY].list(bot_id(request), query.get("tags"), query.get("ids"))
+    found = _files(request).list(bot_id(request), query.get("tags"), query.get("ids"))
     return json_response({"files": found, "meta": {}})
 
 
 async def delete_file(request: web.Request) -> web.Response:
     await read_json(request, max_bytes=TABLES_MAX_BYTES)
-    request.app[FILES_KEY].delete(bot_id(request), request.match_info["id"])
+    _files(request).delete(bot_id(request), request.match_info["id"])
     return json_response({})
 
 
@@ -260,22 +266,10 @@ def add_routes(app: web.Application, state: EmulatorState) -> FileStore:
         method, path, _ = operation("files", operation_id)
         app.router.add_route(method, path, handler)
 
-    transfer = web.Application(client_max_size=MAX_UPLOAD_BYTES + 1)
+    # Upload/download URLs are served on the emulator's own address; they carry an HMAC signature
+    # instead of the bearer token (as the service's pre-signed storage URLs do), so the auth
+    # middleware lets TRANSFER_PREFIX through and the handler checks the signature.
     handle = transfer_handler(files)
-    transfer.router.add_route("PUT", "/_files/{id}", handle)
-    transfer.router.add_route("GET", "/_files/{id}", handle)
-    runner = web.AppRunner(transfer, access_log=None)
-
-    async def start(_: web.Application) -> None:
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        sockets = getattr(site._server, "sockets", None) or []
-        files.transfer_base = f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
-
-    async def stop(_: web.Application) -> None:
-        await runner.cleanup()
-
-    app.on_startup.append(start)
-    app.on_cleanup.append(stop)
+    app.router.add_route("PUT", TRANSFER_PREFIX + "{id}", handle)
+    app.router.add_route("GET", TRANSFER_PREFIX + "{id}", handle)
     return files
