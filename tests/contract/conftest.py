@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
+
+# emulator_helpers.assert_conforms (tests/emulator) is the one response-conformance check: reuse it.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "emulator"))
+
 from contract_helpers import NodeUnavailable, official_client_path
 
 

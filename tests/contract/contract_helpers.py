@@ -38,6 +38,17 @@ _INSTALL_TIMEOUT_S = 240
 _DRIVER_TIMEOUT_S = 60
 
 
+#: The Tables schema the contract tests create: a key column, a number and a searchable text column.
+ORDERS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "sku": {"type": "string"},
+        "qty": {"type": "number"},
+        "note": {"type": "string", "x-zui": {"searchable": True}},
+    },
+}
+
+
 class NodeUnavailable(Exception):
     """The official client cannot be run here (the message says why)."""
 

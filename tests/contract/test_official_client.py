@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from contract_helpers import PINNED_VERSION, run_driver
+from contract_helpers import ORDERS_SCHEMA, PINNED_VERSION, run_driver
 
 from botpress_async.emulator import ActionContext, Emulator
 
@@ -191,23 +191,15 @@ RUNTIME_STEPS: list[dict[str, Any]] = [
 ]
 
 TABLE = "ContractOrdersTable"
-TABLE_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "sku": {"type": "string"},
-        "qty": {"type": "number"},
-        "note": {"type": "string", "x-zui": {"searchable": True}},
-    },
-}
 ROW_B = ref("createTableRows.rows.1.id")
 
 TABLE_STEPS: list[dict[str, Any]] = [
     step(
         "createTable",
         "createTable",
-        {"name": TABLE, "schema": TABLE_SCHEMA, "keyColumn": "sku", "tags": {"env": "ci"}},
+        {"name": TABLE, "schema": ORDERS_SCHEMA, "keyColumn": "sku", "tags": {"env": "ci"}},
     ),
-    step("getOrCreateTable", "getOrCreateTable", {"table": TABLE, "schema": TABLE_SCHEMA}),
+    step("getOrCreateTable", "getOrCreateTable", {"table": TABLE, "schema": ORDERS_SCHEMA}),
     step("getTable", "getTable", {"table": TABLE}),
     step("listTables", "listTables", {"tags": {"env": "ci"}}),
     step(
@@ -260,7 +252,7 @@ TABLE_STEPS: list[dict[str, Any]] = [
     step(
         "createTable-bad-name",
         "createTable",
-        {"name": "not a table", "schema": TABLE_SCHEMA},
+        {"name": "not a table", "schema": ORDERS_SCHEMA},
         "InvalidPayload",
     ),
 ]
