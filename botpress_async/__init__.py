@@ -10,6 +10,7 @@ from botpress_async._config import ClientConfig
 from botpress_async._retry import DEFAULT_RETRY, NO_RETRY, RetryPolicy
 from botpress_async._types import UNSET
 from botpress_async._version import __version__
+from botpress_async.bulk import BulkError, BulkResult, FailedRow, TableRowsError
 from botpress_async.errors import (
     APIConnectionError,
     APIError,
@@ -27,14 +28,18 @@ __all__ = [
     "APIError",
     "APITimeoutError",
     "BotpressError",
+    "BulkError",
+    "BulkResult",
     "Client",
     "ClientConfig",
+    "FailedRow",
     "OffsetPage",
     "OffsetPaginator",
     "Page",
     "Paginator",
     "ResourceNotFoundError",
     "RetryPolicy",
+    "TableRowsError",
     "__version__",
     "errors",
 ]
