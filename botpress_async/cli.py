@@ -29,6 +29,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from botpress_async import demo
 from botpress_async._client import Client
 from botpress_async.bulk import FailedRow
 from botpress_async.emulator import __main__ as emulator_cli
@@ -242,14 +243,6 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _has_tqdm() -> bool:
-    try:
-        import tqdm  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def _import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     fmt = _format_of(path, args.format)
@@ -295,7 +288,7 @@ async def _import_rows(
             rows(),
             key_column=key_column,
             concurrency=args.concurrency,
-            progress=args.progress and _has_tqdm(),
+            progress=args.progress and demo.progress_bar_available(),
         )
         seconds = time.perf_counter() - started
 
@@ -394,8 +387,6 @@ async def _export_rows(args: argparse.Namespace, flt: dict[str, Any] | None, out
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from botpress_async import demo
-
     try:
         asyncio.run(demo.run(db=Path(args.db) if args.db else None, progress=args.progress))
     except demo.DemoFailed as exc:

@@ -47,6 +47,7 @@ __all__ = [
     "answer_question",
     "default_db_path",
     "load_airports",
+    "progress_bar_available",
     "run",
     "run_demo",
 ]
@@ -250,7 +251,7 @@ async def run_demo(
     )
     started = time.perf_counter()
     result = await bp.tables.bulk_upsert(
-        TABLE_NAME, airports, key_column="iata", concurrency=4, progress=progress and _has_tqdm()
+        TABLE_NAME, airports, key_column="iata", concurrency=4, progress=progress and progress_bar_available()
     )
     seconds = time.perf_counter() - started
     inserted, updated = result.inserted, result.updated
@@ -382,7 +383,8 @@ async def _search(bp: Client, text: str) -> list[Row]:
     return []  # pragma: no cover
 
 
-def _has_tqdm() -> bool:
+def progress_bar_available() -> bool:
+    """True when tqdm is installed (``bulk_upsert(progress=True)`` needs it: the ``progress`` extra)."""
     try:
         import tqdm  # noqa: F401
     except ImportError:
