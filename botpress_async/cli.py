@@ -230,7 +230,17 @@ def _coerce_csv(row: dict[str, str | None], types: dict[str, str]) -> dict[str, 
 
 
 def _client() -> Client:
-    return Client()
+    """A client configured by the BP_* environment variables; refuses to start without a token or bot."""
+    bp = Client()
+    missing = [
+        name for name, value in (("BP_TOKEN", bp.config.token), ("BP_BOT_ID", bp.config.bot_id)) if not value
+    ]
+    if missing:
+        raise ValueError(
+            f"{' and '.join(missing)} not set: export BP_TOKEN and BP_BOT_ID (and BP_API_URL for the "
+            "emulator, e.g. http://127.0.0.1:8765 from `botpress-async emulator`)"
+        )
+    return bp
 
 
 def _one_line(exc: BaseException) -> str:

@@ -196,3 +196,10 @@ async def test_the_emulator_command_serves_the_api_until_interrupted(
     assert proc.returncode == 0
     assert b"Traceback" not in err
     assert db.is_file()
+
+
+async def test_a_missing_token_fails_with_one_line_before_any_request(
+    run_cli: Any, base_env: dict[str, str]
+) -> None:
+    result = await run_cli(["tables", "export", "anyTable"], base_env)
+    assert_one_line_error(result, contains="BP_TOKEN and BP_BOT_ID not set")
