@@ -7,13 +7,12 @@ check each step and the typed errors (``err.type``) of the error paths.
 Not covered, and why:
 - tasks (createTask, getTask, listTasks, updateTask, deleteTask): the official client 1.45.0 has no task
   operations (they are in the 1.70.2 spec; test_response_schemas.py drives them with botpress_async).
-- importTable needs an uploaded file: the Files API upload is not part of this contract.
+- importTable is driven after the official ``uploadFile`` (upsertFile, then a PUT to the upload URL).
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,6 @@ from contract_helpers import ORDERS_SCHEMA, PINNED_VERSION, run_driver
 from botpress_async.emulator import ActionContext, Emulator
 
 BOT_ID = "00000000-0000-4000-8000-00000000c0de"
-TABLES = importlib.util.find_spec("botpress_async.emulator.tables_routes") is not None
 MISSING_USER = "user_01HQMISSINGUSER0000000000001"
 OK = "ok"
 
@@ -236,6 +234,12 @@ TABLE_STEPS: list[dict[str, Any]] = [
     ),
     step("duplicateTable", "duplicateTable", {"sourceTableId": TABLE, "tableName": "ContractCopyTable"}),
     step("exportTable", "exportTable", {"table": TABLE, "format": "json"}),
+    step(
+        "uploadFile",
+        "uploadFile",
+        {"key": "orders.csv", "content": "sku,qty\ne,5\n", "contentType": "text/csv"},
+    ),
+    step("importTable", "importTable", {"table": TABLE, "fileId": ref("uploadFile.file.id")}),
     step("getTableJobs", "getTableJobs", {"table": TABLE}),
     step("deleteTableRows-ids", "deleteTableRows", {"table": TABLE, "ids": [ROW_B]}),
     step("deleteTableRows-filter", "deleteTableRows", {"table": TABLE, "filter": {"sku": {"$eq": "d"}}}),
@@ -265,11 +269,7 @@ def _echo(input: dict[str, Any], context: ActionContext) -> dict[str, Any]:
 
 
 async def _drive(node_modules: Path) -> dict[str, Any]:
-    steps = [
-        {key: value for key, value in s.items() if key != "expect"}
-        for s in STEPS
-        if TABLES or s in RUNTIME_STEPS
-    ]
+    steps = [{key: value for key, value in s.items() if key != "expect"} for s in STEPS]
     async with Emulator() as emu:
         emu.register_action("echo:run", _echo)
         report = await run_driver(node_modules, steps, api_url=emu.url, token=emu.token, bot_id=BOT_ID)
@@ -288,23 +288,11 @@ def result(report: dict[str, Any], name: str) -> Any:
     return entry["result"]
 
 
-def _params() -> list[Any]:
-    out = []
-    for s in STEPS:
-        marks = (
-            []
-            if TABLES or s in RUNTIME_STEPS
-            else [pytest.mark.skip(reason="the emulator has no Tables routes yet")]
-        )
-        out.append(pytest.param(s, id=s["name"], marks=marks))
-    return out
-
-
 def test_the_pinned_official_client_version_ran(report: dict[str, Any]) -> None:
     assert report["clientVersion"] == PINNED_VERSION
 
 
-@pytest.mark.parametrize("spec", _params())
+@pytest.mark.parametrize("spec", STEPS, ids=[s["name"] for s in STEPS])
 def test_official_client_step_succeeds_or_throws_the_expected_typed_error(
     report: dict[str, Any], spec: dict[str, Any]
 ) -> None:
@@ -411,31 +399,25 @@ def test_list_tag_values_returned_the_user_tag_values(report: dict[str, Any]) ->
 
 # -------------------------------------------------------- Tables semantics seen by the official client
 
-tables_only = pytest.mark.skipif(not TABLES, reason="the emulator has no Tables routes yet")
 
-
-@tables_only
 def test_get_or_create_table_found_the_existing_table(report: dict[str, Any]) -> None:
     answer = result(report, "getOrCreateTable")
     assert answer["created"] is False
     assert answer["table"]["id"] == result(report, "createTable")["table"]["id"]
 
 
-@tables_only
 def test_find_rows_with_a_filter_returned_the_matching_rows_in_order(report: dict[str, Any]) -> None:
     answer = result(report, "findTableRows-filter")
     assert [row["sku"] for row in answer["rows"]] == ["b", "c"]
     assert answer["hasMore"] is False
 
 
-@tables_only
 def test_find_rows_with_a_group_aggregated_every_row(report: dict[str, Any]) -> None:
     rows = result(report, "findTableRows-group")["rows"]
     assert rows[0]["qtySum"] == 15
     assert rows[0]["qtyMax"] == 9
 
 
-@tables_only
 def test_find_rows_with_search_ranked_the_matching_row_first_with_a_similarity(
     report: dict[str, Any],
 ) -> None:
@@ -446,24 +428,27 @@ def test_find_rows_with_search_ranked_the_matching_row_first_with_a_similarity(
     assert similarities[0] > similarities[-1]
 
 
-@tables_only
 def test_upsert_on_the_key_column_updated_one_row_and_inserted_one(report: dict[str, Any]) -> None:
     answer = result(report, "upsertTableRows")
     assert [row["sku"] for row in answer["updated"]] == ["a"]
     assert [row["sku"] for row in answer["inserted"]] == ["d"]
 
 
-@tables_only
 def test_row_updates_renames_and_deletes_show_in_a_later_find(report: dict[str, Any]) -> None:
     assert result(report, "updateTableRows")["rows"][0]["qty"] == 6
     assert result(report, "deleteTableRows-ids")["deletedRows"] == 1
     assert result(report, "deleteTableRows-filter")["deletedRows"] == 1
     rows = result(report, "findTableRows-after-deletes")["rows"]
-    assert [(row["sku"], row["qty"]) for row in rows] == [("a", 7), ("c", 9)]
+    assert [(row["sku"], row["qty"]) for row in rows] == [("a", 7), ("c", 9), ("e", 5)]  # e: imported
     assert rows[0]["comment"] == "blue suede shoes"
 
 
-@tables_only
+def test_import_of_an_uploaded_csv_is_a_listed_job(report: dict[str, Any]) -> None:
+    job = result(report, "importTable")["job"]
+    assert job["type"] == "import"
+    assert job["id"] in [listed["id"] for listed in result(report, "getTableJobs")["jobs"]]
+
+
 def test_duplicate_table_copied_the_rows(report: dict[str, Any]) -> None:
     assert result(report, "duplicateTable")["table"]["name"] == "ContractCopyTable"
     assert result(report, "deleteTableRows-all")["deletedRows"] == 4

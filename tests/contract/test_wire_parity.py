@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -281,6 +282,71 @@ CASES: list[Case] = [
         lambda bp: bp.messages.list(conversation_id=CONV, tags=TAGS),
     ),
     Case("deleteMessage", "deleteMessage", {"id": MSG}, lambda bp: bp.messages.delete(MSG)),
+    Case(
+        "createMessage-synthetic-dateTime",
+        "createMessage",
+        {
+            "conversationId": CONV,
+            "userId": USER,
+            "type": "text",
+            "payload": {"text": "x"},
+            "tags": {},
+            "origin": "synthetic",
+            "schedule": {"dateTime": "2030-01-02T03:04:05.000Z"},
+        },
+        lambda bp: bp.messages.create(
+            conversation_id=CONV,
+            user_id=USER,
+            type="text",
+            payload={"text": "x"},
+            tags={},
+            origin="synthetic",
+            at=datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC),
+        ),
+    ),
+    Case(
+        "importMessages",
+        "importMessages",
+        {
+            "messages": [
+                {
+                    "payload": {"text": "old"},
+                    "userId": USER,
+                    "conversationId": CONV,
+                    "type": "text",
+                    "tags": {"ext id": "1"},
+                    "createdAt": "2024-01-02T03:04:05.006Z",
+                    "discriminateByTags": ["ext id"],
+                }
+            ]
+        },
+        lambda bp: bp.messages.import_many(
+            [
+                {
+                    "payload": {"text": "old"},
+                    "user_id": USER,
+                    "conversation_id": CONV,
+                    "type": "text",
+                    "tags": {"ext id": "1"},
+                    "created_at": datetime(2024, 1, 2, 3, 4, 5, 6000, tzinfo=UTC),
+                    "discriminate_by_tags": ["ext id"],
+                }
+            ]
+        ),
+    ),
+    Case(
+        "uploadFile-upsertFile",
+        "uploadFile",
+        {
+            "key": "data/a b.csv",
+            "content": "sku,qty\né,1\n",
+            "contentType": "text/csv",
+            "tags": {"kind": "csv"},
+        },
+        lambda bp: bp.files.upload(
+            "data/a b.csv", "sku,qty\né,1\n", content_type="text/csv", tags={"kind": "csv"}
+        ),
+    ),
     Case(
         "initializeIncomingMessage",
         "initializeIncomingMessage",
