@@ -53,6 +53,8 @@ RUNTIME_STEPS: list[dict[str, Any]] = [
     ),
     step("updateUser", "updateUser", {"id": USER, "name": "Ada L.", "tags": {"team name": ""}}),
     step("listUsers-tags", "listUsers", {"tags": {"slack:id": "U 1"}}),
+    *[step(f"createUser-batch-{n}", "createUser", {"tags": {"batch": "b 1"}}) for n in range(25)],
+    step("list.users-every-page", "list.users", {"tags": {"batch": "b 1"}}),
     # conversations and participants
     step("createConversation", "createConversation", {"channel": "web", "tags": {"thread id": "t:1"}}),
     step(
@@ -323,6 +325,13 @@ def test_updating_a_tag_with_an_empty_value_removed_it(report: dict[str, Any]) -
 def test_list_users_by_tag_with_colon_and_space_found_the_user(report: dict[str, Any]) -> None:
     ids = [user["id"] for user in result(report, "listUsers-tags")["users"]]
     assert ids == [result(report, "createUser")["user"]["id"]]
+
+
+def test_the_official_lister_followed_next_tokens_over_every_page(report: dict[str, Any]) -> None:
+    created = {result(report, f"createUser-batch-{n}")["user"]["id"] for n in range(25)}
+    listed = [user["id"] for user in result(report, "list.users-every-page")["items"]]
+    assert len(listed) == 25  # two pages of 20 and 5
+    assert set(listed) == created
 
 
 def test_get_or_create_conversation_returned_the_existing_conversation(report: dict[str, Any]) -> None:

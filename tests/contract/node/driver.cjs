@@ -2,7 +2,9 @@
 // Drives the official @botpress/client (unchanged) through a list of operations in ONE process.
 //
 // stdin: {"apiUrl", "token", "botId", "markUrl"?, "steps": [{"name", "op", "input"}]}
-//   - op: a method of `new Client(...)` (createUser, findTableRows, ...), called as client[op](input).
+//   - op: a method of `new Client(...)` (createUser, findTableRows, ...), called as client[op](input);
+//     or "list.<name>" (list.users ...): the official lister, client.list[name](input).collect(),
+//     whose result is {"items": [...]} (every page, following meta.nextToken).
 //   - input: any JSON; an object {"$ref": "stepName.path.to.value"} is replaced by that value taken from
 //     an earlier step's result (e.g. {"$ref": "createUser.user.id"}).
 //   - clientOptions (optional, per step): extra `new Client` props for that step only (integrationId ...).
@@ -73,8 +75,14 @@ async function main() {
     const entry = { name: step.name, op: step.op }
     const bp = step.clientOptions ? new Client({ ...base, ...step.clientOptions }) : defaultClient
     try {
-      if (typeof bp[step.op] !== 'function') throw new Error(`the official client has no ${step.op}`)
-      const result = await bp[step.op](resolve(step.input || {}, results))
+      const input = resolve(step.input || {}, results)
+      let result
+      if (step.op.startsWith('list.')) {
+        result = { items: await bp.list[step.op.slice(5)](input).collect() }
+      } else {
+        if (typeof bp[step.op] !== 'function') throw new Error(`the official client has no ${step.op}`)
+        result = await bp[step.op](input)
+      }
       results[step.name] = result
       entry.ok = true
       entry.result = result === undefined ? null : result
