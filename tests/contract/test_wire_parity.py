@@ -32,6 +32,9 @@ MSG = "msg_01HQPARITYMSG00000000000001"
 EVENT = "evt_01HQPARITYEVENT0000000000001"
 WORKFLOW = "wfl_01HQPARITYWORKFLOW000000001"
 TAGS = {"slack:id": "U 1", "team name": "a&b=c", "plain": "x.y"}
+#: tag keys and values with every character class qs treats specially (RFC 3986 reserved, sub-delims,
+#: non-ASCII, astral plane, a dot inside a key)
+ODD_TAGS = {"k!*'()": "v+%/?#[]@", "dot.key": "é ✓ 😀", "semi;colon": "a,b$c"}
 PAGE_TOKEN = "eyJpZCI6MX0+/w=="  # base64 with '+', '/' and '=': all three must be percent-encoded
 SCHEMA = {"type": "object", "properties": {"sku": {"type": "string"}, "qty": {"type": "number"}}}
 
@@ -95,6 +98,24 @@ CASES: list[Case] = [
         {"nextToken": PAGE_TOKEN, "participantIds": [USER, USER_2]},
         lambda bp: bp.conversations.list(participant_ids=[USER, USER_2]).collect(),
         py_replies=((200, {"conversations": [], "meta": {"nextToken": PAGE_TOKEN}}),),
+    ),
+    Case(
+        "listUsers-tag-characters",
+        "listUsers",
+        {"tags": ODD_TAGS},
+        lambda bp: bp.users.list(tags=ODD_TAGS),
+    ),
+    Case(
+        "listConversations-empty-array-and-empty-tags",
+        "listConversations",
+        {"participantIds": [], "tags": {}, "channel": "c"},
+        lambda bp: bp.conversations.list(participant_ids=[], tags={}, channel="c"),
+    ),
+    Case(
+        "getState-name-characters",
+        "getState",
+        {"type": "user", "id": USER, "name": "a/b (c)!*'~ é?#&"},
+        lambda bp: bp.states.get("user", USER, "a/b (c)!*'~ é?#&"),
     ),
     Case(
         "listUsers-dates",
