@@ -47,6 +47,10 @@ T = TypeVar("T")
 logger = logging.getLogger("botpress_async")
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# aiohttp >= 3.10 tells a timeout while connecting apart from one while waiting for the answer.
+_CONNECT_TIMEOUT: tuple[type[Exception], ...] = tuple(
+    cls for cls in (getattr(aiohttp, "ConnectionTimeoutError", None),) if isinstance(cls, type)
+)
 _JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 
 
@@ -270,7 +274,7 @@ class Transport:
                     f"{self.config.max_response_bytes}",
                     status=exc.status, method=method, path=path, attempts=attempt, headers=exc.headers,
                 ) from None
-            except aiohttp.ConnectionTimeoutError as exc:
+            except _CONNECT_TIMEOUT as exc:
                 # Raised while connecting: the request never left, so any method may be sent again.
                 retry_error = APITimeoutError(
                     f"could not connect within {timeout.total:g}s", method=method, path=path, attempts=attempt
