@@ -236,12 +236,58 @@ class Transport:
             return decoded
         return _structure(decoded, cast, method, url_path)
 
-    async def _send(self, method: str, url: URL, path: str, data: bytes | None, idempotent: bool) -> Any:
+    async def transfer(
+        self,
+        method: str,
+        url: str,
+        *,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> bytes:
+        """Send one request to a presigned transfer URL (file upload or download) and return the bytes.
+
+        The API's headers (Authorization included) are NOT sent: the URL's signature authorizes it.
+        The URL's query string (the signature) never appears in logs or errors. Bytes (or no body)
+        are retried like any idempotent call; a streamed body is sent once, since it cannot be rewound.
+
+        Args:
+            method: ``PUT`` (upload) or ``GET`` (download).
+            url: the absolute presigned URL the API returned.
+            data: bytes, or an async iterable / file object aiohttp can stream.
+            headers: the transfer's own headers (e.g. ``Content-Type``).
+
+        Raises:
+            APIError: the storage answered an error status (the raw text attached).
+            APIConnectionError, APITimeoutError: the transfer could not complete.
+        """
+        method = method.upper()
+        target = URL(url, encoded=True)
+        path = str(target.with_query(None))
+        resendable = data is None or isinstance(data, (bytes, bytearray))
+        body: bytes = await self._send(
+            method, target, path, data, idempotent=resendable and method in IDEMPOTENT_METHODS,
+            headers=dict(headers or {}), raw=True, single_attempt=not resendable,
+        )
+        return body
+
+    async def _send(
+        self,
+        method: str,
+        url: URL,
+        path: str,
+        data: Any,
+        idempotent: bool,
+        *,
+        headers: Mapping[str, str] | None = None,
+        raw: bool = False,
+        single_attempt: bool = False,
+    ) -> Any:
         session = self.pool.session()
         limiter = self.pool.limiter
         clock = self.pool.clock
         policy = self.config.retry
-        headers = self._json_headers if data is not None else self._headers
+        if headers is None:
+            headers = self._json_headers if data is not None else self._headers
         deadline = self.config.deadline
         started = clock()
         waits = None
@@ -311,6 +357,8 @@ class Transport:
                     server_wait = policy.server_wait(resp_headers)
                 limiter.observe(status, resp_headers, server_wait)
                 if status < 400:
+                    if raw:
+                        return body
                     return self._decode_ok(status, resp_headers, body, method, path, attempt)
                 retry_error = make_api_error(
                     status,
@@ -321,7 +369,7 @@ class Transport:
                     headers=resp_headers,
                 )
                 retryable = policy.should_retry_status(status, idempotent=idempotent)
-            if not retryable or attempt >= policy.max_attempts:
+            if not retryable or single_attempt or attempt >= policy.max_attempts:
                 raise retry_error
             if waits is None:
                 waits = policy.waits()
@@ -340,7 +388,7 @@ class Transport:
         method: str,
         url: URL,
         headers: Mapping[str, str],
-        data: bytes | None,
+        data: Any,
         client_timeout: aiohttp.ClientTimeout,
     ) -> tuple[int, Mapping[str, str], bytes]:
         limit = self.config.max_response_bytes

@@ -3,8 +3,9 @@
 An upload is two requests: ``upsertFile`` (an API call, through the transport) declares the file and
 answers an ``uploadUrl``; the bytes then go to that URL with a plain ``PUT``. A download is ``getFile``
 then a ``GET`` of the file's ``url``. Those two transfers are not API calls: they go to a presigned
-address (a storage bucket, or the emulator's loopback transfer site) that must never see the token, so
-they are sent here, on the client's pool and under its limiter, without the API's headers.
+address (a storage bucket, or the emulator's own ``/_files/`` route) that must never see the token, so
+they go through ``Transport.transfer``: the same pool, limiter and error mapping, without the API's
+headers.
 """
 
 from __future__ import annotations
@@ -16,11 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import aiohttp
-
 from botpress_async._serde import body, query
 from botpress_async._types import UNSET, Unset
-from botpress_async.errors import APIConnectionError, APITimeoutError, make_api_error
 from botpress_async.models import (
     File,
     GetFileResponse,
@@ -205,51 +203,8 @@ class Files(Resource):
         data: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> bytes:
-        """Send one request to a presigned transfer URL: no API headers, one attempt, the pool's limiter."""
-        transport = self._transport
-        config = transport.config
-        limit = config.max_response_bytes
-        session = transport.pool.session()
-        limiter = transport.pool.limiter
-        await limiter.acquire()
-        try:
-            async with session.request(
-                method, url, data=data, headers=dict(headers or {}),
-                timeout=aiohttp.ClientTimeout(total=config.timeout), allow_redirects=True,
-            ) as resp:
-                chunks: list[bytes] = []
-                received = 0
-                async for chunk in resp.content.iter_chunked(65536):
-                    received += len(chunk)
-                    if received > limit:
-                        raise make_api_error(
-                            413, f"content larger than max_response_bytes={limit}", method=method,
-                            path=_no_query(url),
-                        )
-                    chunks.append(chunk)
-                content = b"".join(chunks)
-                status, response_headers = resp.status, resp.headers
-        except TimeoutError:
-            raise APITimeoutError(
-                f"no complete answer within {config.timeout:g}s", method=method, path=_no_query(url)
-            ) from None
-        except aiohttp.ClientError as exc:
-            raise APIConnectionError(
-                f"file transfer failed: {type(exc).__name__}: {exc}", method=method, path=_no_query(url)
-            ) from exc
-        finally:
-            limiter.release()
-        if status >= 400:
-            raise make_api_error(
-                status, content.decode("utf-8", "replace"), method=method, path=_no_query(url),
-                headers=response_headers,
-            )
-        return content
-
-
-def _no_query(url: str) -> str:
-    """The URL without its query string: presigned URLs carry their signature there."""
-    return url.split("?", 1)[0]
+        """Send one request to a presigned transfer URL, through the transport (no API headers)."""
+        return await self._transport.transfer(method, url, data=data, headers=headers)
 
 
 async def _payload(content: FileContent) -> tuple[Any, int | None]:
