@@ -2,32 +2,82 @@
 
 It bounds the requests in flight (``max_concurrency``), optionally caps the request rate
 (``requests_per_second``), and pauses every caller when the server answers 429, until the reset it
-advertised: many concurrent callers then resume together at the reset instead of each retrying
-on its own schedule.
+advertised; after the pause, callers start again one at a time at the current pace, not all at once.
 
-With ``adaptive`` on, a successful answer that says the budget is spent (``RateLimit-Remaining: 0``
-with a ``RateLimit-Reset``) pauses every caller the same way, before the server has to refuse anyone.
+Adaptive mode (``adaptive=True``, the client's default) wakes up once an answer carries
+``RateLimit-Limit``, ``RateLimit-Remaining`` and ``RateLimit-Reset`` (requests allowed per window,
+requests left in it, seconds until it resets). From then on, request starts are spaced evenly:
 
-The transport calls ``acquire()`` before each attempt, ``release()`` after it, and ``observe()``
-with each response's status and headers. Nothing here sends HTTP.
+- never faster than the advertised limit less a reserve of 5 % (at least one request) that absorbs
+  network jitter: ``(limit - reserve) / window`` requests per second, the window being the longest
+  reset seen;
+- when the reset comes before a whole window has passed (a fixed window, partly used), no faster than
+  the remaining budget spread over the time left: ``remaining / reset``;
+- a 429 halves the pace (once per pause: the other answers refused meanwhile are the same burst) and
+  pauses every caller until the reset; each later success adds ``limit_rate / (2 × limit)`` back, so
+  recovering takes about two windows' worth of requests;
+- an answer that spends the budget (``RateLimit-Remaining: 0``) pauses every caller until a reset that
+  ends the window; when the reset is a whole window away (a sliding window, where slots free up one by
+  one) it lowers the pace by 10 % instead of stopping for a whole window.
+
+Without these headers and without ``requests_per_second`` nothing is paced: ``acquire`` is one
+semaphore acquire and ``observe`` two header look-ups.
+
+The transport calls ``acquire()`` before each attempt, ``release()`` after it, and ``observe()`` with
+each response's status and headers. Nothing here sends HTTP.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
-__all__ = ["Limiter"]
+import attrs
+
+__all__ = ["Limiter", "RateLimitStats"]
+
+_BACKOFF = 0.5  # pace multiplier on a 429
+_EASE = 0.9  # pace multiplier when a sliding window's budget is spent
+_RESERVE = 0.05  # share of the limit left unused, to absorb jitter
+_WHOLE_WINDOW = 0.9  # a reset at least this share of the window away is "a whole window away"
+_FLOOR = 0.05  # the adaptive pace never drops below this share of the limit rate
+
+
+@attrs.frozen(kw_only=True)
+class RateLimitStats:
+    """A snapshot of the client's limiter (``client.rate_limit_stats``).
+
+    Attributes:
+        rate_limited: 429 answers met since the client was created.
+        waited: seconds the limiter held requests back (429 pauses and pacing), as wall-clock time:
+            callers waiting side by side count once.
+        pace: the current pace in requests per second (the adaptive pace or ``requests_per_second``,
+            whichever is lower); None when requests are not paced.
+        limit: the last ``RateLimit-Limit`` the server sent (requests per window); None if never sent.
+        remaining: the last ``RateLimit-Remaining`` it sent; None if never sent.
+        window: the estimated window length in seconds (the longest ``RateLimit-Reset`` seen); None
+            before the first one.
+        paused_for: seconds left in the current pause after a 429 or a spent budget (0.0 if none).
+    """
+
+    rate_limited: int
+    waited: float
+    pace: float | None
+    limit: int | None
+    remaining: int | None
+    window: float | None
+    paused_for: float
 
 
 class Limiter:
-    """Concurrency cap, optional rate cap, and a shared pause after 429.
+    """Concurrency cap, optional rate cap, adaptive pacing, and a shared pause after 429.
 
     Args:
         max_concurrency: the most attempts in flight at once.
         requests_per_second: an optional cap on the start rate of attempts; None for no cap.
-        adaptive: pause when a successful answer reports ``RateLimit-Remaining: 0``.
+        adaptive: pace from the server's ``RateLimit-*`` headers once it sends them.
         clock: monotonic seconds (injectable for tests).
         sleep: the coroutine used to wait (injectable for tests).
     """
@@ -47,9 +97,23 @@ class Limiter:
         self._clock = clock
         self._sleep = sleep
         self._semaphore: asyncio.Semaphore | None = None
+        self._gate: asyncio.Lock | None = None
+        # False on the fast path: no rate cap, no adaptive pace, no pause ever set.
+        self._gated = bool(requests_per_second)
+        self._version = 0  # bumped when a pause is set or extended: sleeping callers look again
         self._taken = 0
         self._paused_until = 0.0
         self._next_start = 0.0
+        # Adaptive state, filled from the RateLimit-* headers.
+        self._limit: int | None = None
+        self._remaining: int | None = None
+        self._window = 0.0
+        self._reserve = 1
+        self._ceiling = 0.0  # (limit - reserve) / window, requests per second
+        self._step = 0.0  # the additive increase per success: ceiling / (2 × limit)
+        self._rate: float | None = None  # the adaptive pace; None until the headers are seen
+        self._budget_rate = 0.0  # remaining / reset, valid until _budget_until
+        self._budget_until = 0.0
         self.rate_limited = 0
         self.waited = 0.0
 
@@ -59,13 +123,15 @@ class Limiter:
         return self._semaphore
 
     async def acquire(self) -> None:
-        """Wait for a slot, for the shared pause to end, and for the rate cap."""
-        await self._sem().acquire()
-        try:
-            await self._wait_turn()
-        except BaseException:
-            self._sem().release()
-            raise
+        """Wait for a slot, for the shared pause to end, and for this caller's turn at the pace."""
+        semaphore = self._semaphore if self._semaphore is not None else self._sem()
+        await semaphore.acquire()
+        if self._gated:
+            try:
+                await self._wait_turn()
+            except BaseException:
+                semaphore.release()
+                raise
         self._taken += 1
 
     def release(self) -> None:
@@ -74,46 +140,170 @@ class Limiter:
         self._sem().release()
 
     async def _wait_turn(self) -> None:
-        while True:
+        if self._gate is None:
+            self._gate = asyncio.Lock()
+        async with self._gate:
+            # One caller at a time picks its start time; the others queue here, first come first served,
+            # so a pause or a slower pace applies to every one of them when its turn comes.
             now = self._clock()
-            wait = self._paused_until - now
-            if self.requests_per_second:
-                start = max(now, self._next_start)
-                if wait <= 0:
-                    # Reserve the start time before sleeping, so concurrent callers space out.
-                    self._next_start = start + 1.0 / self.requests_per_second
-                    wait = start - now
-                    if wait > 0:
-                        self.waited += wait
-                        await self._sleep(wait)
-                    return
-            if wait <= 0:
-                return
-            self.waited += wait
-            await self._sleep(wait)
+            while True:
+                version = self._version
+                planned = max(self._paused_until, self._next_start)
+                if planned <= now:
+                    break
+                wait = planned - now
+                self.waited += wait
+                await self._sleep(wait)
+                now = self._clock()
+                if self._version == version:
+                    break  # no new pause meanwhile: the planned start stands
+            pace = self._pace(now)
+            if pace:
+                interval = 1.0 / pace
+                # Starts keep to a grid (a late wake-up does not push every later start back, which would
+                # lose a little of the pace at each request) unless this one is more than half an
+                # interval late: then the grid restarts from now, so a late start never causes a burst.
+                self._next_start = (planned if now - planned <= interval / 2 else now) + interval
+            else:
+                self._next_start = now
+            self._gated = pace is not None or self._paused_until > now
+
+    def _pace(self, now: float) -> float | None:
+        """Requests per second allowed right now; None when unpaced."""
+        pace = self._rate
+        if pace is not None and self._budget_until > now and self._budget_rate < pace:
+            pace = self._budget_rate
+        cap = self.requests_per_second
+        if cap and (pace is None or cap < pace):
+            pace = cap
+        return pace
 
     def pause(self, seconds: float) -> None:
         """Hold every caller for ``seconds`` from now (extends, never shortens, a pause)."""
-        self._paused_until = max(self._paused_until, self._clock() + seconds)
+        until = self._clock() + seconds
+        if until > self._paused_until:
+            self._paused_until = until
+            self._version += 1
+            self._gated = True
 
     @property
     def in_flight(self) -> int:
         """How many slots are taken right now (0 when the client is idle)."""
         return self._taken
 
+    @property
+    def stats(self) -> RateLimitStats:
+        """A snapshot: 429s met, seconds waited, current pace, the server's last advertised budget."""
+        now = self._clock()
+        return RateLimitStats(
+            rate_limited=self.rate_limited,
+            waited=self.waited,
+            pace=self._pace(now),
+            limit=self._limit,
+            remaining=self._remaining,
+            window=self._window or None,
+            paused_for=max(0.0, self._paused_until - now),
+        )
+
     def observe(self, status: int, headers: Mapping[str, str], server_wait: float | None) -> None:
-        """Learn from a response: a 429 pauses the whole client until the advertised reset.
+        """Learn from a response: pace from its RateLimit-* headers, pause everyone after a 429.
 
         Args:
             status: the HTTP status of the answer.
-            headers: its headers (RateLimit-Remaining / RateLimit-Reset are read when adaptive).
-            server_wait: the wait the server asked for, in seconds, already parsed and capped.
+            headers: its headers (RateLimit-Limit / -Remaining / -Reset are read when adaptive).
+            server_wait: the wait the server asked for, in seconds, already parsed and capped
+                (Retry-After, else RateLimit-Reset); None when it asked for none.
         """
         if status == 429:
             self.rate_limited += 1
+            if self.adaptive:
+                self._learn(headers, server_wait)
+                if self._rate is not None and self._clock() >= self._paused_until:
+                    self._rate = max(self._rate * _BACKOFF, self._ceiling * _FLOOR)
             if server_wait:
                 self.pause(server_wait)
-        elif self.adaptive and status < 400 and server_wait:
-            remaining = headers.get("RateLimit-Remaining")
-            if remaining is not None and remaining.strip() == "0":
-                self.pause(server_wait)
+            return
+        if not self.adaptive:
+            return
+        raw = headers.get("RateLimit-Remaining")
+        if raw is None:
+            raw = headers.get("ratelimit-remaining")
+            if raw is None:
+                return  # the fast path: this server (or route) advertises no budget
+        remaining = _count(raw)
+        if remaining is None:
+            return
+        self._remaining = remaining
+        starting = self._rate is None
+        reset = self._learn(headers, server_wait)
+        if self._rate is None or not reset:
+            # No limit advertised (or no reset): only a spent budget matters, until the reset if known.
+            if remaining == 0 and reset:
+                self.pause(reset)
+            return
+        # A reset nearer than a whole window ends a fixed window: the budget must last until then. One a
+        # whole window away (a sliding window) only says the budget comes back within it, a slot at a time.
+        window_ends = reset < _WHOLE_WINDOW * self._window
+        if remaining == 0:
+            if window_ends or starting:
+                self.pause(reset)  # nothing comes back before the reset
+            else:
+                self._rate = max(self._rate * _EASE, self._ceiling * _FLOOR)  # the oldest leave soon
+            return
+        if window_ends:
+            self._budget_rate = remaining / reset
+            self._budget_until = self._clock() + reset
+        elif starting:
+            # The requests sent before the headers were seen (up to max_concurrency at once) count for a
+            # whole window: spread what is left of the budget, less them, over that window.
+            spare = remaining - self._taken - self._reserve
+            self._budget_rate = max(spare, 1) / self._window
+            self._budget_until = self._clock() + self._window
+        self._rate = min(self._ceiling, self._rate + self._step)
+
+    def _learn(self, headers: Mapping[str, str], server_wait: float | None) -> float | None:
+        """Read RateLimit-Limit and RateLimit-Reset; start or re-cap the adaptive pace. Returns the reset."""
+        reset = _seconds(_header(headers, "RateLimit-Reset"))
+        if reset is None:
+            reset = server_wait
+        limit = _count(_header(headers, "RateLimit-Limit"))
+        if not limit or not reset:
+            return reset
+        self._limit = limit
+        if reset > self._window:
+            self._window = reset
+        self._reserve = max(1, math.ceil(limit * _RESERVE))
+        self._ceiling = max(limit - self._reserve, limit / 2) / self._window
+        self._step = self._ceiling / (2 * limit)
+        if self._rate is None or self._rate > self._ceiling:
+            self._rate = self._ceiling
+        self._gated = True
+        return reset
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    # aiohttp's headers ignore case; a plain dict (tests, other transports) may use either spelling.
+    value = headers.get(name)
+    return value if value is not None else headers.get(name.lower())
+
+
+def _count(text: str | None) -> int | None:
+    """A non-negative integer header value, or None when absent or malformed."""
+    if text is None:
+        return None
+    try:
+        value = int(text.strip())
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+def _seconds(text: str | None) -> float | None:
+    """A non-negative finite number of seconds, or None when absent or malformed."""
+    if text is None:
+        return None
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return None
+    return value if 0 <= value < math.inf else None

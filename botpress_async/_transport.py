@@ -353,7 +353,7 @@ class Transport:
             _log(method, path, status, attempt, clock() - t0)
             server_wait: float | None = None
             if retry_error is None:
-                if status >= 400 or limiter.adaptive:
+                if status >= 400:  # a success's RateLimit-* headers are read by the limiter itself
                     server_wait = policy.server_wait(resp_headers)
                 limiter.observe(status, resp_headers, server_wait)
                 if status < 400:
