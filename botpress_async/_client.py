@@ -11,6 +11,7 @@ import aiohttp
 import attrs
 
 from botpress_async._config import ClientConfig
+from botpress_async._limiter import RateLimitStats
 from botpress_async._retry import RetryPolicy
 from botpress_async._transport import Pool, Transport, warn_unclosed
 from botpress_async._types import UNSET, Unset
@@ -130,6 +131,16 @@ class Client:
     def config(self) -> ClientConfig:
         """The resolved, read-only configuration."""
         return self._config
+
+    @property
+    def rate_limit_stats(self) -> RateLimitStats:
+        """The client-wide limiter's counters and pace (shared with every ``with_options`` view).
+
+        Returns:
+            :class:`RateLimitStats`: 429s met, seconds waited, current pace (requests per second), the
+            server's last advertised limit / remaining budget, the estimated window, the pause left.
+        """
+        return self._pool.limiter.stats
 
     def with_options(
         self,
