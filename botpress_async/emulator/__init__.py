@@ -59,8 +59,12 @@ Resources
     or ``x-integration-alias`` header, else ``""``.
   - Ids inside a body (conversationId, userId, messageId, workflowId, parentTaskId, parentWorkflowId,
     currentTaskId, addParticipant's userId) must exist in the bot: 400 ReferenceNotFound naming the field.
+    One exception, as on the service: a message's or event's ``userId`` may be the caller's own
+    ``x-bot-id`` (a bot replies as itself: the official SDK sends ``userId: ctx.botId``). The bot is no
+    stored user (getUser of its id is 404) and never becomes a participant.
   - createMessage makes ``outgoing`` messages; getOrCreateMessage, initializeIncomingMessage and
-    importMessages make ``incoming`` ones. A message ``schedule`` is validated but not acted upon.
+    importMessages make ``incoming`` ones, except that a message authored by the bot (``userId`` = the
+    x-bot-id) is always ``outgoing``. A message ``schedule`` is validated but not acted upon.
     importMessages keeps each message's ``createdAt``.
   - initializeIncomingMessage needs userId or user, and conversationId or conversation; it also adds
     the user as a participant.

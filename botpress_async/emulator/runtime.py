@@ -403,10 +403,12 @@ async def create_event(request: web.Request) -> web.StreamResponse:
                             "status": "scheduled" if due is not None and due > now else "pending"}
     with transaction(db):
         for field, kind in _EVENT_REFERENCES:
-            if field in body:
+            if field not in body:
+                continue
+            if not (field == "userId" and body[field] == bot):  # the bot itself may be the author
                 records.require(db, bot, kind, body[field], error="ReferenceNotFound", field=field)
-                # The Event object has no workflowId: keep it internal, for listEvents' filter.
-                data["_workflowId" if field == "workflowId" else field] = body[field]
+            # The Event object has no workflowId: keep it internal, for listEvents' filter.
+            data["_workflowId" if field == "workflowId" else field] = body[field]
         event = records.insert(db, bot, "event", now_ms=now, data=data, due_at=due)
     return json_response({"event": _event(event, now)}, status=201)
 
@@ -450,8 +452,10 @@ async def cancel_scheduled_event(request: web.Request) -> web.StreamResponse:
 # ----------------------------------------------------------------------------------------- messages
 
 
-def _message_data(body: dict[str, Any], direction: str) -> dict[str, Any]:
-    data = {"type": body["type"], "payload": body["payload"], "direction": direction,
+def _message_data(body: dict[str, Any], bot: str, direction: str) -> dict[str, Any]:
+    """The stored message; one authored by the bot itself (``userId`` = the x-bot-id) is outgoing."""
+    data = {"type": body["type"], "payload": body["payload"],
+            "direction": "outgoing" if body["userId"] == bot else direction,
             "userId": body["userId"], "conversationId": body["conversationId"]}
     if "origin" in body:
         data["origin"] = body["origin"]
@@ -459,9 +463,12 @@ def _message_data(body: dict[str, Any], direction: str) -> dict[str, Any]:
 
 
 def _check_message_references(db: Any, bot: str, body: dict[str, Any]) -> None:
+    """The conversation must exist in the bot; the author is a stored user or the bot itself (on the
+    service a bot replies with ``userId`` = its own id, as the official SDK does)."""
     records.require(db, bot, "conversation", body["conversationId"], error="ReferenceNotFound",
                     field="conversationId")
-    records.require(db, bot, "user", body["userId"], error="ReferenceNotFound", field="userId")
+    if body["userId"] != bot:
+        records.require(db, bot, "user", body["userId"], error="ReferenceNotFound", field="userId")
 
 
 def _get_or_create_message(
@@ -474,7 +481,7 @@ def _get_or_create_message(
     if found is not None:
         return found
     return records.insert(db, bot, "message", now_ms=now_ms, tags=body["tags"],
-                          data=_message_data(body, "incoming"), created_at=created_at)
+                          data=_message_data(body, bot, "incoming"), created_at=created_at)
 
 
 async def create_message(request: web.Request) -> web.StreamResponse:
@@ -485,7 +492,7 @@ async def create_message(request: web.Request) -> web.StreamResponse:
     with transaction(db):
         _check_message_references(db, bot, body)
         message = records.insert(db, bot, "message", now_ms=now, tags=body["tags"],
-                                 data=_message_data(body, "outgoing"))
+                                 data=_message_data(body, bot, "outgoing"))
     return json_response({"message": _wire(message)}, status=201)
 
 

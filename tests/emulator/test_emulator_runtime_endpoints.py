@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from emulator_helpers import BOT_A, Api, assert_error
+from emulator_helpers import BOT_A, BOT_B, Api, assert_error
 
 from botpress_async.emulator import ActionContext, Emulator, ManualClock
 from botpress_async.emulator.runtime import ROUTES
@@ -172,6 +172,12 @@ async def test_create_event_answers_201_pending(api: Api) -> None:
     assert body["event"]["status"] == "pending" and body["event"]["failureReason"] is None
 
 
+async def test_create_event_accepts_the_bot_id_as_user_id(api: Api) -> None:
+    body = await api.ok("POST", "/v1/chat/events", "createEvent", 201,
+                        json={"type": "ping", "payload": {}, "userId": BOT_A})
+    assert body["event"]["userId"] == BOT_A
+
+
 async def test_get_and_list_events(api: Api) -> None:
     created = (await api.ok("POST", "/v1/chat/events", "createEvent", 201,
                             json={"type": "ping", "payload": {}}))["event"]
@@ -220,6 +226,30 @@ async def test_create_message_in_an_unknown_conversation_is_reference_not_found(
         "tags": {}})
     assert_error(status, body, "ReferenceNotFound")
     assert "conversationId" in body["message"]
+
+
+async def test_a_bot_replies_with_its_own_id_as_user_id(api: Api) -> None:
+    conversation = await make_conversation(api)
+    body = await api.ok("POST", "/v1/chat/messages", "createMessage", 201, json={
+        "conversationId": conversation["id"], "userId": BOT_A, "type": "text", "payload": {"text": "hi"},
+        "tags": {}})
+    assert body["message"]["userId"] == BOT_A and body["message"]["direction"] == "outgoing"
+
+
+async def test_a_message_authored_by_the_bot_through_get_or_create_is_outgoing(api: Api) -> None:
+    conversation = await make_conversation(api)
+    body = await api.ok("POST", "/v1/chat/messages/get-or-create", "getOrCreateMessage", json={
+        "conversationId": conversation["id"], "userId": BOT_A, "type": "text", "payload": {},
+        "tags": {"ext": "reply-1"}})
+    assert body["message"]["userId"] == BOT_A and body["message"]["direction"] == "outgoing"
+
+
+async def test_another_bots_id_as_user_id_is_reference_not_found(api: Api) -> None:
+    conversation = await make_conversation(api)
+    status, body = await api.call("POST", "/v1/chat/messages", json={
+        "conversationId": conversation["id"], "userId": BOT_B, "type": "text", "payload": {}, "tags": {}})
+    assert_error(status, body, "ReferenceNotFound")
+    assert "userId" in body["message"]
 
 
 async def test_get_update_delete_message(api: Api) -> None:
