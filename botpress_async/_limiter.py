@@ -217,6 +217,7 @@ class Limiter:
         if status == 429:
             self.rate_limited += 1
             if self.adaptive:
+                self._remaining = 0
                 self._learn(headers, server_wait)
                 if self._rate is not None and self._clock() >= self._paused_until:
                     self._rate = max(self._rate * _BACKOFF, self._ceiling * _FLOOR)
