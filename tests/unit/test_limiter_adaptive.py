@@ -140,6 +140,19 @@ async def ingest(
     await clock.run(*(worker() for _ in range(tasks)))
 
 
+async def start_times(clock: VirtualClock, shared: Limiter, tasks: int) -> list[float]:
+    """When each of ``tasks`` concurrent callers got its slot."""
+    starts: list[float] = []
+
+    async def one() -> None:
+        await shared.acquire()
+        starts.append(clock())
+        shared.release()
+
+    await clock.run(*(one() for _ in range(tasks)))
+    return starts
+
+
 def most_in_any_window(starts: list[float], window: float) -> int:
     most, first = 0, 0
     for last, start in enumerate(starts):
@@ -180,14 +193,7 @@ async def test_request_starts_are_spaced_evenly_at_the_limit_less_the_reserve() 
     clock = VirtualClock()
     shared = limiter(clock)
     shared.observe(200, budget(50, 50, 1), None)  # a whole budget: no startup discount
-    starts: list[float] = []
-
-    async def one() -> None:
-        await shared.acquire()
-        starts.append(clock())
-        shared.release()
-
-    await clock.run(*(one() for _ in range(48)))
+    starts = await start_times(clock, shared, 48)
     gaps = {round(b - a, 6) for a, b in itertools.pairwise(starts)}
     assert gaps == {round(1 / 47, 6)}  # 50 per second less a 5 % reserve (3 requests)
 
@@ -231,14 +237,7 @@ async def test_a_429_pauses_every_waiting_task_until_the_reset_then_they_start_o
     shared = limiter(clock)
     shared.observe(200, budget(20, 20, 1), None)
     shared.observe(429, budget(20, 0, 1), 2.0)  # Retry-After: 2
-    starts: list[float] = []
-
-    async def one() -> None:
-        await shared.acquire()
-        starts.append(clock())
-        shared.release()
-
-    await clock.run(*(one() for _ in range(8)))
+    starts = await start_times(clock, shared, 8)
     assert min(starts) == pytest.approx(2.0)
     gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert min(gaps) == pytest.approx(1 / (19 * 0.5))  # the halved pace, not a burst at the reset
