@@ -46,7 +46,8 @@ class Resource:
         base = dict(params or {})
 
         async def fetch(token: str | None) -> Page[T]:
-            query = {**base, "nextToken": token} if token else base
+            # The official client sends nextToken first (the spec's parameter order).
+            query = {"nextToken": token, **base} if token else base
             response = await transport.request("GET", path, path_params=path_params, params=query, cast=cast)
             meta = getattr(response, "meta", None)
             next_token = getattr(meta, "next_token", None) or None

@@ -117,8 +117,8 @@ class Users(Resource):
         API: ``GET /v1/chat/users``
         """
         params = query(
-            tags=tags,
             conversation_id=conversation_id,
+            tags=tags,
             after_date=after_date,
             before_date=before_date,
             range_field=range_field,

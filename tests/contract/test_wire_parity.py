@@ -632,14 +632,7 @@ CASES: list[Case] = [
 
 #: Known differences in query parameter ORDER only (case name -> which side, where): the pairs themselves are
 #: byte-for-byte equal (checked by the main test); the order test is a strict xfail so it flips once fixed.
-ORDER_DIFFERENCES: dict[str, str] = {
-    "listUsers-tags-and-sort": "botpress_async Users.list (resources/users.py) sends tags before "
-    "conversationId; the official client keeps the spec order (nextToken, conversationId, tags, ...)",
-    "listUsers-next-page-token": "botpress_async Resource._list (resources/_base.py) appends nextToken "
-    "last; the official client sends nextToken first on every list operation",
-    "listConversations-next-page-token": "botpress_async Resource._list (resources/_base.py) appends "
-    "nextToken last; the official client sends nextToken first on every list operation",
-}
+ORDER_DIFFERENCES: dict[str, str] = {}
 
 #: Headers both clients must send identically (when either sends them).
 COMPARED_HEADERS = ("authorization", "x-bot-id", "x-integration-id", "x-integration-alias", "x-workspace-id")

@@ -118,7 +118,7 @@ async def test_a_listing_sends_next_token_and_structures_every_page(wire: WireMo
     assert all(isinstance(user, User) for user in users)
     assert [user.id for user in users] == [_user(n)["id"] for n in (1, 2, 3, 4)]
     assert [call.query for call in wire.calls] == [
-        "tags.a%20b=c", "tags.a%20b=c&nextToken=p2", "tags.a%20b=c&nextToken=p3",
+        "tags.a%20b=c", "nextToken=p2&tags.a%20b=c", "nextToken=p3&tags.a%20b=c",
     ]
 
 

@@ -64,7 +64,7 @@ async def test_list_iterates_three_pages(bp: Client, wire) -> None:
     ids_seen = [c.id async for c in bp.conversations.list(channel="dm")]
     assert ids_seen == ["c1", "c2", "c3", "c4"]
     queries = [c.query for c in wire.calls]
-    assert queries == ["channel=dm", "channel=dm&nextToken=p2", "channel=dm&nextToken=p3"]
+    assert queries == ["channel=dm", "nextToken=p2&channel=dm", "nextToken=p3&channel=dm"]
 
 
 async def test_get_or_create_posts_discriminating_tags(bp: Client, wire) -> None:

@@ -104,7 +104,7 @@ async def test_list_iterates_three_pages(bp: Client, wire) -> None:
     wire.reply("GET", _MESSAGES, {"messages": [message("m3")], "meta": {}})
     pages = [len(p) async for p in bp.messages.list(conversation_id=CONV_ID).pages()]
     assert pages == [1, 1, 1]
-    assert wire.calls[2].query == f"conversationId={CONV_ID}&nextToken=y"
+    assert wire.calls[2].query == f"nextToken=y&conversationId={CONV_ID}"
 
 
 async def test_delete_sends_an_empty_object(bp: Client, wire) -> None:

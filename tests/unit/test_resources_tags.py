@@ -15,8 +15,8 @@ async def test_list_values_pages_over_values_of_a_percent_encoded_key(bp: Client
     values = [v async for v in bp.tags.list_values("slack:id", type="user")]
     assert values == ["U1", "U2", "U 3"]
     assert_sent(wire.calls[0], "GET", f"{path}?type=user")
-    assert_sent(wire.calls[1], "GET", f"{path}?type=user&nextToken=n")
-    assert_sent(wire.calls[2], "GET", f"{path}?type=user&nextToken=m")
+    assert_sent(wire.calls[1], "GET", f"{path}?nextToken=n&type=user")
+    assert_sent(wire.calls[2], "GET", f"{path}?nextToken=m&type=user")
 
 
 async def test_list_values_first_page_keeps_the_raw_response(bp: Client, wire) -> None:

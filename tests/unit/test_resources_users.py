@@ -65,8 +65,8 @@ async def test_list_sends_every_filter_like_the_official_client(bp: Client, wire
     )
     assert_sent(
         only_call(wire), "GET",
-        "/v1/chat/users?tags.slack%3Aid=U%201&tags.plan=pro"
-        f"&conversationId={CONV_ID}&afterDate=2024-01-02T03%3A04%3A05.678Z"
+        f"/v1/chat/users?conversationId={CONV_ID}&tags.slack%3Aid=U%201&tags.plan=pro"
+        "&afterDate=2024-01-02T03%3A04%3A05.678Z"
         "&beforeDate=2024-02-01T00%3A00%3A00.000Z&rangeField=createdAt&sortField=updatedAt&sortDirection=desc",
     )
     assert [u.id for u in page.items] == [USER_ID]
@@ -87,8 +87,8 @@ async def test_list_iterates_three_pages_with_the_next_token(bp: Client, wire) -
     assert ids == ["u1", "u2", "u3", "u4"]
     assert [c.query for c in wire.calls] == [
         f"conversationId={CONV_ID}",
-        f"conversationId={CONV_ID}&nextToken=t2",
-        f"conversationId={CONV_ID}&nextToken=t3",
+        f"nextToken=t2&conversationId={CONV_ID}",
+        f"nextToken=t3&conversationId={CONV_ID}",
     ]
 
 

@@ -64,7 +64,7 @@ async def test_list_iterates_three_pages(bp: Client, wire) -> None:
     wire.reply("GET", _WORKFLOWS, {"workflows": [workflow("w2")], "meta": {"nextToken": "c"}})
     wire.reply("GET", _WORKFLOWS, {"workflows": [workflow("w3")], "meta": {}})
     assert [w.id for w in await bp.workflows.list(name="x").collect()] == ["w1", "w2", "w3"]
-    assert wire.calls[1].query == "name=x&nextToken=b"
+    assert wire.calls[1].query == "nextToken=b&name=x"
 
 
 async def test_update_sends_only_what_is_given(bp: Client, wire) -> None:
