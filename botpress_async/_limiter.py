@@ -43,6 +43,7 @@ _EASE = 0.9  # pace multiplier when a sliding window's budget is spent
 _RESERVE = 0.05  # share of the limit left unused, to absorb jitter
 _WHOLE_WINDOW = 0.9  # a reset at least this share of the window away is "a whole window away"
 _FLOOR = 0.05  # the adaptive pace never drops below this share of the limit rate
+_PROBE_WAIT = 2.0  # real seconds the other callers wait at most for the first answer
 
 
 @attrs.frozen(kw_only=True)
@@ -98,8 +99,12 @@ class Limiter:
         self._sleep = sleep
         self._semaphore: asyncio.Semaphore | None = None
         self._gate: asyncio.Lock | None = None
-        # False on the fast path: no rate cap, no adaptive pace, no pause ever set.
-        self._gated = bool(requests_per_second)
+        # False on the fast path: no rate cap, no adaptive pace, no pause, no probe pending.
+        self._gated = bool(requests_per_second) or adaptive
+        # Adaptive: until a first answer is seen, one request (the probe) goes alone, the others wait
+        # for its answer, so a server's limit is known before max_concurrency requests overrun it.
+        self._unprobed = adaptive
+        self._probe: asyncio.Event | None = None
         self._version = 0  # bumped when a pause is set or extended: sleeping callers look again
         self._taken = 0
         self._paused_until = 0.0
@@ -138,8 +143,46 @@ class Limiter:
         """Give the slot back."""
         self._taken -= 1
         self._sem().release()
+        if self._unprobed:
+            self._end_probe()
+
+    def _end_probe(self) -> None:
+        # The transport calls observe() right after release(), with no await between: the callers
+        # woken here run after the probe's answer has been learnt.
+        self._unprobed = False
+        if self._probe is not None:
+            self._probe.set()
+            self._probe = None
+        self._gated = bool(self.requests_per_second) or self._rate is not None or self._paused_until > 0
 
     async def _wait_turn(self) -> None:
+        if self._unprobed and await self._be_probe():
+            return
+        try:
+            await self._wait_gate()
+        except BaseException:
+            if self._probe is not None and self._unprobed and self._taken == 0:
+                # This caller was the probe and never went: let the next caller probe instead.
+                self._probe.set()
+                self._probe = None
+            raise
+
+    async def _be_probe(self) -> bool:
+        """Wait while another caller's probe is out; True when this caller is the probe and may go now."""
+        probe = self._probe
+        if probe is not None:
+            try:
+                # Bounded: a first call that takes long (a slow export) must not hold everyone back.
+                async with asyncio.timeout(_PROBE_WAIT):
+                    await probe.wait()
+            except TimeoutError:
+                return False
+        if not self._unprobed or self._probe is not None:
+            return False
+        self._probe = asyncio.Event()
+        return not self.requests_per_second and not self._paused_until
+
+    async def _wait_gate(self) -> None:
         if self._gate is None:
             self._gate = asyncio.Lock()
         async with self._gate:
@@ -214,6 +257,8 @@ class Limiter:
             server_wait: the wait the server asked for, in seconds, already parsed and capped
                 (Retry-After, else RateLimit-Reset); None when it asked for none.
         """
+        if self._unprobed:
+            self._end_probe()
         if status == 429:
             self.rate_limited += 1
             if self.adaptive:

@@ -47,7 +47,8 @@ class VirtualClock:
             assert self._sleepers, "deadlock: every task waits, and not on the clock"
             when, _, future = heapq.heappop(self._sleepers)
             self.now = max(self.now, when)
-            future.set_result(None)
+            if not future.done():  # a cancelled sleeper
+                future.set_result(None)
         return [task.result() for task in tasks]
 
 
@@ -289,6 +290,37 @@ def test_a_spent_sliding_window_eases_the_pace_instead_of_stopping_for_a_whole_w
     stats = shared.stats
     assert stats.paused_for == 0.0
     assert before is not None and stats.pace == pytest.approx(before * 0.9)
+
+
+# -- the first request ------------------------------------------------------------------------------------
+
+
+async def test_the_first_request_of_an_adaptive_client_goes_alone_and_its_answer_paces_the_others() -> None:
+    clock = VirtualClock()
+    server = SlidingWindowServer(clock, limit=10)
+    await ingest(clock, limiter(clock), server.answer, tasks=32, requests=32)
+    assert server.refused == 0  # 32 at once would have overrun a limit of 10
+    assert server.log[1] - server.log[0] == pytest.approx(0.02)  # the second waited for the first answer
+
+
+async def test_a_probe_cancelled_before_it_went_lets_the_next_caller_probe() -> None:
+    clock = VirtualClock()
+    shared = limiter(clock)
+    shared.pause(5)
+    probe = asyncio.ensure_future(shared.acquire())
+    await asyncio.sleep(0)
+    other = asyncio.ensure_future(shared.acquire())
+    await asyncio.sleep(0)
+    probe.cancel()
+    await clock.run(other)
+    assert clock.now == 5.0 and shared.in_flight == 1
+
+
+async def test_a_limiter_that_is_not_adaptive_sends_no_probe() -> None:
+    shared = Limiter(8, adaptive=False)
+    for _ in range(8):
+        await asyncio.wait_for(shared.acquire(), 1)
+    assert shared.in_flight == 8
 
 
 # -- idle, malformed, stats ------------------------------------------------------------------------------
