@@ -29,10 +29,13 @@ import logging
 import re
 import secrets
 import time
+import zlib
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
+from aiohttp.web_protocol import RequestPayloadError
 
 from botpress_async.emulator._errors import EmulatorError, catalogue
 from botpress_async.emulator.state import STATE_KEY
@@ -201,21 +204,48 @@ def _is_json_type(content_type: str) -> bool:
     )
 
 
+# Content-Encoding -> zlib wbits (None: the bytes are the body). The server hands us the bytes as sent
+# (``auto_decompress=False`` in server.py) so that a body that does not decode is our 400 in the error
+# shape, not aiohttp's plain-text one, and a decompression bomb stops at the limit.
+_DECODINGS: dict[str, int | None] = {"identity": None, "gzip": 16 + zlib.MAX_WBITS,
+                                     "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+
+
 async def _read_capped(request: web.Request, max_bytes: int) -> bytes:
-    """The raw body, or 413 as soon as it exceeds ``max_bytes`` (never buffers more than that)."""
+    """The decoded body, or 413 as soon as it exceeds ``max_bytes`` (never buffers more than that).
+
+    A gzip or deflate Content-Encoding is decoded here, the limit applying to the decoded bytes; another
+    encoding is 415, bytes that do not decode (or stop short) are 400 InvalidPayload.
+    """
+    encoding = request.headers.get("Content-Encoding", "identity").strip().lower() or "identity"
+    if encoding not in _DECODINGS:
+        raise EmulatorError("UnsupportedMediaType",
+                            f"Content-Encoding {encoding!r} is not supported: send gzip, deflate or identity")
+    wbits = _DECODINGS[encoding]
+    decoder = zlib.decompressobj(wbits) if wbits is not None else None
     declared = request.content_length
-    if declared is not None and declared > max_bytes:
+    if decoder is None and declared is not None and declared > max_bytes:
         raise EmulatorError("PayloadTooLarge", f"the body is {declared} bytes; the limit is {max_bytes}")
     chunks: list[bytes] = []
     size = 0
     while True:
-        chunk = await request.content.read(65536)
-        if not chunk:
-            break
+        try:
+            received = await request.content.read(65536)
+            chunk = received
+            if decoder is not None:
+                chunk = decoder.decompress(received, max_bytes + 1 - size) if received else decoder.flush()
+        except zlib.error as exc:
+            raise EmulatorError("InvalidPayload", f"the {encoding} body does not decode: {exc}") from None
+        except (RequestPayloadError, HttpProcessingError) as exc:  # a broken chunked framing
+            raise EmulatorError("InvalidPayload", f"the body could not be read: {exc}") from None
         size += len(chunk)
         if size > max_bytes:
             raise EmulatorError("PayloadTooLarge", f"the body exceeds the limit of {max_bytes} bytes")
         chunks.append(chunk)
+        if not received:
+            break
+    if decoder is not None and not decoder.eof and size:
+        raise EmulatorError("InvalidPayload", f"the {encoding} body stops before its end")
     return b"".join(chunks)
 
 

@@ -114,7 +114,8 @@ class Emulator:
             self._state.middlewares.append(rate_limit_middleware(self.rate_limit, self.clock))
         if self.faults is not None:
             self._state.middlewares.append(fault_middleware(self.faults, random.Random(self._fault_seed)))
-        runner = web.AppRunner(make_app(self._state), access_log=None)
+        # Bodies are decoded by read_json, within each route's size limit (see _http._read_capped).
+        runner = web.AppRunner(make_app(self._state), access_log=None, auto_decompress=False)
         try:
             await runner.setup()
             site = web.TCPSite(runner, self._host, self._port)
