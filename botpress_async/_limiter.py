@@ -20,8 +20,10 @@ requests left in it, seconds until it resets). From then on, request starts are 
   ends the window; when the reset is a whole window away (a sliding window, where slots free up one by
   one) it lowers the pace by 10 % instead of stopping for a whole window.
 
-Without these headers and without ``requests_per_second`` nothing is paced: ``acquire`` is one
-semaphore acquire and ``observe`` two header look-ups.
+An adaptive limiter lets its very first request go alone and holds the others until that answer
+(at most 2 s): a burst of ``max_concurrency`` requests cannot overrun a limit not yet known. Once an
+answer without these headers is seen, and without ``requests_per_second``, nothing is paced:
+``acquire`` is one semaphore acquire and ``observe`` two header look-ups.
 
 The transport calls ``acquire()`` before each attempt, ``release()`` after it, and ``observe()`` with
 each response's status and headers. Nothing here sends HTTP.
