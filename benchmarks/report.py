@@ -182,6 +182,7 @@ def _chart(results: Results, path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     ops = list(dict.fromkeys(d["op"] for d in section.data))
     clients = list(dict.fromkeys(d["client"] for d in section.data))
@@ -198,6 +199,8 @@ def _chart(results: Results, path: Path) -> None:
         ax.set_ylabel("client CPU per request, × raw aiohttp")
         ax.set_title(f"concurrency {conc}")
         ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}×"))
+        ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}×" if v in (0.5, 2, 3, 5) else ""))
     axes[0][0].legend(fontsize=8)
     fig.suptitle(
         f"Client CPU cost ({results.mode} run, {results.machine['cpu']}, {results.machine['cores']} cores)"
