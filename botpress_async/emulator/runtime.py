@@ -33,6 +33,8 @@ DEFAULT_TIMEOUT_MS = 48 * 3600 * 1000
 
 _ACTIVE = ("pending", "in_progress", "listening", "paused")
 _FINISHED = ("completed", "failed", "timedout", "cancelled")
+#: The largest trackAnalytics count: JavaScript's largest exact integer (Number.MAX_SAFE_INTEGER).
+_MAX_COUNT = 2**53 - 1
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -797,6 +799,8 @@ async def list_tag_values(request: web.Request) -> web.StreamResponse:
 async def track_analytics(request: web.Request) -> web.StreamResponse:
     """POST /v1/chat/analytics"""
     body = await _body(request, "trackAnalytics")
+    if body["count"] > _MAX_COUNT:  # the spec sets no maximum; SQLite integers are 64-bit
+        raise EmulatorError("InvalidPayload", f"body.count must be at most {_MAX_COUNT}")
     db = _state(request).db
     with transaction(db):
         db.execute("INSERT INTO analytics (bot_id, name, count) VALUES (?, ?, ?)"
