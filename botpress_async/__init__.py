@@ -7,6 +7,7 @@
 from botpress_async import errors
 from botpress_async._client import Client
 from botpress_async._config import ClientConfig
+from botpress_async._limiter import RateLimitStats
 from botpress_async._retry import DEFAULT_RETRY, NO_RETRY, RetryPolicy
 from botpress_async._types import UNSET
 from botpress_async._version import __version__
@@ -37,6 +38,7 @@ __all__ = [
     "OffsetPaginator",
     "Page",
     "Paginator",
+    "RateLimitStats",
     "ResourceNotFoundError",
     "RetryPolicy",
     "TableRowsError",
