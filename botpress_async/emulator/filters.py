@@ -40,6 +40,7 @@ This module must not touch the database except through :func:`register_functions
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
 from collections.abc import Mapping
@@ -146,6 +147,20 @@ class Field:
         self.path_sql = path_sql
 
 
+#: The deepest nesting of ``$and``/``$or``/``$not`` a filter may use (InvalidQuery beyond): SQLite's parser
+#: has a fixed stack, and each level costs a few parentheses of SQL.
+MAX_FILTER_DEPTH = 8
+
+
+def _balanced(parts: list[str], joiner: str) -> str:
+    """``(a) AND (b) AND ...`` grouped as a balanced tree, so that a list of thousands of conditions nests
+    only log2(n) deep (SQLite refuses expression trees over 1000 levels: a flat chain of 1000 would be)."""
+    if len(parts) == 1:
+        return f"({parts[0]})"
+    middle = len(parts) // 2
+    return f"({_balanced(parts[:middle], joiner)}{joiner}{_balanced(parts[middle:], joiner)})"
+
+
 class FilterCompiler:
     """Compile filters (and column references) for one table into SQL with named parameters.
 
@@ -166,7 +181,12 @@ class FilterCompiler:
         """A new named parameter holding ``value``; returns its SQL placeholder (``:f3``)."""
         name = f"{self._prefix}{len(self.params)}"
         if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
-            value = float(value)  # SQLite integers are 64-bit; JSON numbers beyond that compare as reals
+            # SQLite integers are 64-bit; JSON numbers beyond that compare as reals, and past the largest
+            # real as an infinity (as 1e400 already decodes to), so they match nothing instead of failing.
+            try:
+                value = float(value)
+            except OverflowError:
+                value = math.inf if value > 0 else -math.inf
         self.params[name] = value
         return ":" + name
 
@@ -206,31 +226,35 @@ class FilterCompiler:
 
     # -- filters -----------------------------------------------------------------------------------
 
-    def where(self, filter: Any) -> str:
+    def where(self, filter: Any, *, _depth: int = 0) -> str:
         """The SQL condition for ``filter`` (``"1"`` for an empty filter).
 
         Raises:
-            EmulatorError: InvalidQuery for a malformed filter, unknown operator or unknown column.
+            EmulatorError: InvalidQuery for a malformed filter, unknown operator or unknown column, or
+                ``$and``/``$or``/``$not`` nested more than :data:`MAX_FILTER_DEPTH` levels deep.
         """
         if not isinstance(filter, dict):
             raise EmulatorError("InvalidQuery", f"a filter must be an object, not {_json_kind(filter)}")
+        if _depth > MAX_FILTER_DEPTH:
+            raise EmulatorError(
+                "InvalidQuery", f"$and, $or and $not may be nested at most {MAX_FILTER_DEPTH} levels deep"
+            )
         parts: list[str] = []
         for key, value in filter.items():
             if key == "$and" or key == "$or":
                 if not isinstance(value, list) or not value:
                     raise EmulatorError("InvalidQuery", f"{key} takes a non-empty array of filters")
-                subs = [self.where(sub) for sub in value]
-                joiner = " AND " if key == "$and" else " OR "
-                parts.append("(" + joiner.join(f"({s})" for s in subs) + ")")
+                subs = [self.where(sub, _depth=_depth + 1) for sub in value]
+                parts.append(_balanced(subs, " AND " if key == "$and" else " OR "))
             elif key == "$not":
-                parts.append(f"NOT COALESCE(({self.where(value)}), 0)")
+                parts.append(f"NOT COALESCE(({self.where(value, _depth=_depth + 1)}), 0)")
             elif key.startswith("$"):
                 raise EmulatorError("InvalidQuery", f"unknown operator {key!r}")
             else:
                 parts.append(self._field_condition(self.field(key), value))
         if not parts:
             return "1"
-        return " AND ".join(f"({p})" for p in parts)
+        return _balanced(parts, " AND ")
 
     def _field_condition(self, field: Field, value: Any) -> str:
         if isinstance(value, dict) and value and any(k.startswith("$") for k in value):
