@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from functools import lru_cache
 
 
 class Clock:
@@ -32,7 +33,12 @@ class ManualClock(Clock):
         self._now += ms
 
 
+@lru_cache(maxsize=4096)
+def _iso_second(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+
+
 def iso(ms: int) -> str:
     """Milliseconds since the epoch -> the service's ``YYYY-MM-DDTHH:MM:SS.mmmZ`` form."""
-    dt = datetime.fromtimestamp(ms / 1000, tz=UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    # Every answer formats two or more timestamps, mostly of the same few seconds: cache per second.
+    return f"{_iso_second(ms // 1000)}{ms % 1000:03d}Z"

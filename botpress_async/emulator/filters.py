@@ -5,6 +5,13 @@ The emulator keeps each Botpress table's rows in a SQLite table with the system 
 in ``data`` (one JSON object per row). :class:`FilterCompiler` turns a filter into a ``WHERE`` clause and
 its named parameters; the rows are then selected by SQLite, never scanned in Python.
 
+Speed: a top-level ``string``, ``number`` or ``boolean`` column can only hold values of its type (or null):
+every write is checked against the schema and a type change clears the column. On such a column the
+type-strict comparison needs no per-row ``json_type`` check -- a value of another type can never match
+(``"0"``), one of the column's type is a bare ``json_extract(...) <op> :p`` that the column's
+expression index serves, and ``$in`` becomes one ``IN (...)``. Nested paths and object/array columns
+keep the explicit ``json_type`` checks.
+
 Safety: every value from a filter is a bound parameter. A JSON path is written into the SQL text only
 when each of its segments is a plain identifier (``[A-Za-z_][A-Za-z0-9_]*``) -- the form an expression
 index can match -- and is bound as a parameter otherwise. A path segment containing ``"`` cannot be
@@ -127,6 +134,39 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("regexp", 2, _regexp, deterministic=True)
 
 
+#: Column type -> JSON value kind (see :func:`_value_kind`) its values are guaranteed to have.
+_TYPED_COLUMNS = {"string": "string", "number": "number", "boolean": "boolean"}
+#: JSON value kind -> SQL condition on ``json_type(...)`` (``{}`` is the json_type expression).
+_KIND_SQL = {
+    "boolean": "{} IN ('true', 'false')",
+    "number": "{} IN ('integer', 'real')",
+    "string": "{} = 'text'",
+    "array": "{} = 'array'",
+    "object": "{} = 'object'",
+}
+
+
+def _value_kind(value: Any) -> str:
+    """The JSON kind of a filter operand: boolean, number, string, array or object."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _all(*conditions: str) -> str:
+    """AND of SQL conditions, folding the constants ``"1"`` (true) and ``"0"`` (false)."""
+    kept = [c for c in conditions if c != "1"]
+    if "0" in kept:
+        return "0"
+    if not kept:
+        return "1"
+    return " AND ".join(kept)
+
+
 class Field:
     """One addressable value of a row: SQL for its value and for its JSON type.
 
@@ -137,14 +177,26 @@ class Field:
         system: the wire name when this is a system column, else ``None``.
         is_date: string values are date-times in canonical form (comparisons are chronological).
         path_sql: the JSON path as SQL (a literal or a bound parameter), for JSON functions.
+        value_kind: ``"string"``, ``"number"`` or ``"boolean"`` when the schema guarantees every
+            non-null value has that JSON kind (a top-level column of that type), else ``None``.
     """
 
-    def __init__(self, value: str, kind: str, *, system: str | None, is_date: bool, path_sql: str) -> None:
+    def __init__(
+        self,
+        value: str,
+        kind: str,
+        *,
+        system: str | None,
+        is_date: bool,
+        path_sql: str,
+        value_kind: str | None = None,
+    ) -> None:
         self.value = value
         self.kind = kind
         self.system = system
         self.is_date = is_date
         self.path_sql = path_sql
+        self.value_kind = value_kind
 
 
 #: The deepest nesting of ``$and``/``$or``/``$not`` a filter may use (InvalidQuery beyond): SQLite's parser
@@ -168,14 +220,24 @@ class FilterCompiler:
         columns: the table's column name -> column JSON schema (the stored ``schema.properties``).
         param_prefix: prefix of the generated parameter names (``:f0``, ``:f1``...), so several
             compilers can feed one statement.
+        trust_column_types: rely on the schema for the JSON kind of top-level string/number/boolean
+            columns (index-friendly SQL without per-row ``json_type`` checks). ``False`` checks the
+            stored type on every row; the results are the same for rows written through the store.
 
     After compiling, :attr:`params` holds every parameter the produced SQL refers to.
     """
 
-    def __init__(self, columns: Mapping[str, Mapping[str, Any]], *, param_prefix: str = "f") -> None:
+    def __init__(
+        self,
+        columns: Mapping[str, Mapping[str, Any]],
+        *,
+        param_prefix: str = "f",
+        trust_column_types: bool = True,
+    ) -> None:
         self.columns = columns
         self.params: dict[str, Any] = {}
         self._prefix = param_prefix
+        self._trust_types = trust_column_types
 
     def bind(self, value: Any) -> str:
         """A new named parameter holding ``value``; returns its SQL placeholder (``:f3``)."""
@@ -216,12 +278,14 @@ class FilterCompiler:
         path_sql = literal if literal is not None else self.bind(json_path(segments))
         column = self.columns[head]
         is_date = len(segments) == 1 and column.get("format") == "date-time"
+        typed = len(segments) == 1 and self._trust_types
         return Field(
             f"json_extract(data, {path_sql})",
             f"json_type(data, {path_sql})",
             system=None,
             is_date=is_date,
             path_sql=path_sql,
+            value_kind=_TYPED_COLUMNS.get(column.get("type", "")) if typed else None,
         )
 
     # -- filters -----------------------------------------------------------------------------------
@@ -308,15 +372,16 @@ class FilterCompiler:
             return canonical_datetime(value) or value
         return value
 
+    def _is_kind(self, field: Field, kind: str) -> str:
+        """SQL true when the stored JSON value is of ``kind`` (see :func:`_value_kind`); the constant
+        ``"1"`` or ``"0"`` when the column's schema already settles it."""
+        if field.value_kind is not None:
+            return "1" if field.value_kind == kind else "0"
+        return _KIND_SQL[kind].format(field.kind)
+
     def _type_check(self, field: Field, value: Any) -> str:
         """SQL true when the stored JSON type is comparable to ``value`` (type-strict equality)."""
-        if isinstance(value, bool):
-            return f"{field.kind} IN ('true', 'false')"
-        if isinstance(value, int | float):
-            return f"{field.kind} IN ('integer', 'real')"
-        if isinstance(value, str):
-            return f"{field.kind} = 'text'"
-        return f"{field.kind} = '{'array' if isinstance(value, list) else 'object'}'"
+        return self._is_kind(field, _value_kind(value))
 
     def _eq(self, field: Field, value: Any) -> str:
         if value is None:
@@ -326,16 +391,25 @@ class FilterCompiler:
         if field.system is not None and field.system != "id" and not isinstance(value, str):
             return "0"
         if isinstance(value, bool):
+            if field.value_kind == "boolean":
+                return f"{field.value} = {int(value)}"  # json_extract gives 1/0 for true/false
+            if field.value_kind is not None:
+                return "0"
             return f"{field.kind} = '{'true' if value else 'false'}'"
         if isinstance(value, dict | list):
+            check = self._type_check(field, value)
+            if check == "0":
+                return "0"
             text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-            return f"{field.value} = {self.bind(text)} AND {self._type_check(field, value)}"
+            return _all(f"{field.value} = {self.bind(text)}", check)
         if not isinstance(value, int | float | str):
             raise EmulatorError("InvalidQuery", f"cannot compare with {_json_kind(value)}")
-        placeholder = self.bind(self._operand(field, value))
         if field.system is not None:
-            return f"{field.value} = {placeholder}"
-        return f"{field.value} = {placeholder} AND {self._type_check(field, value)}"
+            return f"{field.value} = {self.bind(self._operand(field, value))}"
+        check = self._type_check(field, value)
+        if check == "0":
+            return "0"
+        return _all(f"{field.value} = {self.bind(self._operand(field, value))}", check)
 
     def _compare(self, field: Field, sql_op: str, op: str, value: Any) -> str:
         if not isinstance(value, int | float | str) or value is None:
@@ -346,14 +420,22 @@ class FilterCompiler:
             return "0"
         if field.system is not None and field.system != "id" and not isinstance(value, str):
             return "0"
-        placeholder = self.bind(self._operand(field, value))
         if field.system is not None:
-            return f"{field.value} {sql_op} {placeholder}"
-        return f"{field.value} {sql_op} {placeholder} AND {self._type_check(field, value)}"
+            return f"{field.value} {sql_op} {self.bind(self._operand(field, value))}"
+        check = self._type_check(field, value)
+        if check == "0":
+            return "0"
+        return _all(f"{field.value} {sql_op} {self.bind(self._operand(field, value))}", check)
 
     def _in(self, field: Field, values: list[Any]) -> str:
         if not values:
             return "0"
+        if field.value_kind is not None and all(isinstance(v, int | float | str) for v in values):
+            # A typed column: one IN list (an index lookup per value) of the operands of its kind.
+            kept = [self._operand(field, v) for v in values if _value_kind(v) == field.value_kind]
+            if not kept:
+                return "0"
+            return f"{field.value} IN ({', '.join(self.bind(v) for v in kept)})"
         parts = [self._eq(field, v) for v in values]
         return " OR ".join(f"({p})" for p in parts)
 
@@ -376,10 +458,12 @@ class FilterCompiler:
             return "0"
         # Flags travel inside the pattern, so one two-argument REGEXP function serves every call.
         inline = _inline_flags(compiled.flags & (re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE))
-        placeholder = self.bind(inline + pattern)
         if field.system is not None:
-            return f"{field.value} REGEXP {placeholder}"
-        return f"{field.kind} = 'text' AND {field.value} REGEXP {placeholder}"
+            return f"{field.value} REGEXP {self.bind(inline + pattern)}"
+        check = self._is_kind(field, "string")
+        if check == "0":
+            return "0"
+        return _all(check, f"{field.value} REGEXP {self.bind(inline + pattern)}")
 
     def _mod(self, field: Field, operand: Any) -> str:
         if (
@@ -391,14 +475,16 @@ class FilterCompiler:
             raise EmulatorError("InvalidQuery", "$mod takes [divisor, remainder] with a non-zero divisor")
         if field.system is not None and field.system != "id":
             return "0"
+        check = "1" if field.system else self._is_kind(field, "number")
+        if check == "0":
+            return "0"
         divisor, remainder = self.bind(int(operand[0])), self.bind(int(operand[1]))
-        check = "" if field.system else f"{field.kind} IN ('integer', 'real') AND "
-        return f"{check}(CAST({field.value} AS INTEGER) % {divisor}) = {remainder}"
+        return _all(check, f"(CAST({field.value} AS INTEGER) % {divisor}) = {remainder}")
 
     def _size(self, field: Field, operand: Any) -> str:
         if not isinstance(operand, int) or isinstance(operand, bool) or operand < 0:
             raise EmulatorError("InvalidQuery", "$size takes a non-negative integer")
-        if field.system is not None:
+        if field.system is not None or self._is_kind(field, "array") == "0":
             return "0"
         return f"{field.kind} = 'array' AND json_array_length(data, {field.path_sql}) = {self.bind(operand)}"
 

@@ -12,6 +12,12 @@ of the user's columns), with an expression index ``json_extract(data, '$.<col>')
 column whose name is a plain identifier (the keyColumn included), so filters on them are index lookups.
 Filters are SQL (``filters.py``), never a Python scan.
 
+findTableRows selects ids first (a filter on column indexes never reads the rows it rejects), then the
+page's rows. SQLite's plan runs under a small CPU budget; past it the other plan runs instead (walking
+the requested order vs. looking the filter up and sorting), since stock SQLite cannot estimate how many
+rows a range matches. A rows table is ANALYZEd (sampled) at its first find past 1000 rows and again
+each time it has doubled, so equality plans know how many rows a value matches.
+
 Pinned choices (the research notes mark these [inferred])
 --------------------------------------------------------
 - Table names: ``^[A-Za-z_][A-Za-z0-9_]*Table$`` (case-sensitive suffix), at most 35 characters; a name
@@ -78,6 +84,7 @@ import json
 import re
 import secrets
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -90,6 +97,7 @@ from botpress_async.emulator._errors import EmulatorError
 from botpress_async.emulator.clock import Clock, iso
 from botpress_async.emulator.filters import (
     SYSTEM_COLUMNS,
+    Field,
     FilterCompiler,
     canonical_datetime,
     column_value_sql,
@@ -116,6 +124,14 @@ _COLUMN_TYPES = ("string", "number", "boolean", "object", "array", "null")
 _XZUI_KEYS = ("id", "searchable", "hidden", "order", "width", "schemaId", "computed", "typings")
 _GROUP_OPS = ("key", "count", "sum", "avg", "min", "max", "unique")
 _TOKEN = re.compile(r"\w+")
+#: How long (CPU seconds) a find may follow SQLite's first plan before the other plan is tried.
+_PLAN_BUDGET_S = 0.005
+#: SQLite virtual-machine steps between two checks of that budget.
+_PLAN_CHECK_STEPS = 1000
+#: Tables smaller than this get no planner statistics (every plan is fast on them).
+_ANALYZE_MIN_ROWS = 1000
+#: Index entries ANALYZE samples per index (``PRAGMA analysis_limit``): a few ms on any table.
+_ANALYZE_LIMIT = 10_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS bp_tables (
@@ -470,6 +486,8 @@ class TableStore:
     def __init__(self, db: sqlite3.Connection, clock: Clock) -> None:
         self.db = db
         self.clock = clock
+        # rows table -> its largest row id when ANALYZE last ran (see _refresh_statistics)
+        self._analyzed_at: dict[str, int] = {}
         register_functions(db)
         db.create_function("bp_similarity", 3, _similarity, deterministic=True)
         db.executescript(_SCHEMA)
@@ -916,8 +934,8 @@ class TableStore:
             wire[name] = data.get(name)
         return wire
 
-    def _load_rows(self, record: TableRecord, ids: list[int]) -> list[dict[str, Any]]:
-        stale = self._computed_columns(record)
+    def _rows_by_id(self, record: TableRecord, ids: list[int]) -> list[Any]:
+        """The stored rows with these ids, in the order of ``ids`` (unknown ids skipped)."""
         found = {
             row["id"]: row
             for row in self.db.execute(
@@ -925,7 +943,11 @@ class TableStore:
                 (json.dumps(ids),),
             )
         }
-        return [self._wire_row(record, found[i], stale) for i in ids if i in found]
+        return [found[i] for i in ids if i in found]
+
+    def _load_rows(self, record: TableRecord, ids: list[int]) -> list[dict[str, Any]]:
+        stale = self._computed_columns(record)
+        return [self._wire_row(record, row, stale) for row in self._rows_by_id(record, ids)]
 
     def get_row(self, bot_id: str, ref: str, row_id: Any) -> dict[str, Any]:
         """``{row}`` for row ``row_id`` of table ``ref``.
@@ -1220,6 +1242,7 @@ class TableStore:
         record = self.table(bot_id, ref)
         compiler = FilterCompiler(record.columns)
         where = compiler.where(body["filter"]) if body.get("filter") is not None else "1"
+        self._refresh_statistics(record)
         warnings: list[str] = []
         if body.get("group") is not None:
             if search is not None or body.get("select") is not None:
@@ -1246,23 +1269,25 @@ class TableStore:
         direction = "DESC" if body.get("orderDirection", "asc") == "desc" else "ASC"
         order_field = compiler.field(order_by) if isinstance(order_by, str) else compiler.field("")
         order = f"{order_field.value} {direction}, id {direction}"
-        columns = "id, created_at, updated_at, data"
         search = body.get("search")
         if search is not None:
             searchable = [n for n, c in record.columns.items() if c.get("x-zui", {}).get("searchable")]
             if not searchable:
                 searchable = [n for n, c in record.columns.items() if c["type"] == "string"]
-            columns += (
-                f", bp_similarity({compiler.bind(search)}, data, {compiler.bind(json.dumps(searchable))})"
+            columns = (
+                "id, created_at, updated_at, data, "
+                f"bp_similarity({compiler.bind(search)}, data, {compiler.bind(json.dumps(searchable))})"
                 " AS similarity"
             )
-            order = f"similarity DESC, {order}"
-        params = {**compiler.params, "limit": limit + 1, "offset": offset}
-        fetched = self.db.execute(
-            f"SELECT {columns} FROM {record.rows_table} WHERE {where} ORDER BY {order} "
-            "LIMIT :limit OFFSET :offset",
-            params,
-        ).fetchall()
+            fetched = self.db.execute(
+                f"SELECT {columns} FROM {record.rows_table} WHERE {where} "
+                f"ORDER BY similarity DESC, {order} LIMIT :limit OFFSET :offset",
+                {**compiler.params, "limit": limit + 1, "offset": offset},
+            ).fetchall()
+        else:
+            params = {**compiler.params, "limit": limit + 1, "offset": offset}
+            ids = self._find_ids(record, where, params, order_field, direction)
+            fetched = self._rows_by_id(record, ids)
         has_more = len(fetched) > limit
         stale = self._computed_columns(record)
         select = body.get("select")
@@ -1284,6 +1309,91 @@ class TableStore:
                 wire["similarity"] = row["similarity"]
             rows.append(wire)
         return rows, has_more
+
+    def _refresh_statistics(self, record: TableRecord) -> None:
+        """ANALYZE the rows table once it has 1000 rows, and again each time it has doubled.
+
+        The statistics tell SQLite how many rows an equality on each column index matches, so it can
+        choose between walking an index in the requested order and looking the filter up first.
+        """
+        table = record.rows_table
+        top = self.db.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
+        if top < _ANALYZE_MIN_ROWS or top < 2 * self._analyzed_at.get(table, 0):
+            return
+        self.db.execute(f"PRAGMA analysis_limit = {_ANALYZE_LIMIT}")
+        self.db.execute(f"ANALYZE {table}")
+        self._analyzed_at[table] = top
+
+    def _plan(self, sql: str, params: Mapping[str, Any]) -> list[str] | None:
+        """The EXPLAIN QUERY PLAN lines of ``sql``, or None when SQLite cannot plan it (INDEXED BY)."""
+        try:
+            return [row[3] for row in self.db.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+        except sqlite3.OperationalError:
+            return None
+
+    def _find_ids(
+        self, record: TableRecord, where: str, params: Mapping[str, Any], order_field: Field, direction: str
+    ) -> list[int]:
+        """Ids of the filtered rows in order, ``params["limit"]`` of them from ``params["offset"]``.
+
+        SQLite has two plans for a filter with an order: walk the rows in the requested order (the
+        rowid, or the order column's index) testing the filter on each, or look the filter up in a
+        column index and sort what matches. Which one is fast depends on how many rows match, which it
+        cannot know for a range (no histograms in stock SQLite builds): a selective ``$gt`` walked in id
+        order reads the whole table. So the plan SQLite picks runs for at most ``_PLAN_BUDGET_S``; past
+        that, the other plan runs instead (both give the same rows: the order is total, ties broken by
+        id). Only ids are selected, so a filter on one column index never reads the rows themselves.
+        """
+        terms = [order_field.value] if order_field.system != "id" else []
+        terms.append("id")
+        order = ", ".join(f"{term} {direction}" for term in terms)
+        sql = (
+            f"SELECT id FROM {record.rows_table}{{hint}} WHERE {where} ORDER BY {{order}} "
+            "LIMIT :limit OFFSET :offset"
+        )
+        first = sql.format(hint="", order=order)
+        alternative = None
+        plan = self._plan(first, params) if where != "1" else None
+        if plan is not None and any("TEMP B-TREE FOR" in line for line in plan):
+            # SQLite looks the filter up, then sorts; the alternative walks the order (fast when most rows
+            # match). An empty index name is the rowid: NOT INDEXED walks the table itself in id order.
+            index = self._order_index(record, order_field)
+            if index is not None:
+                hint = f" INDEXED BY {index}" if index else " NOT INDEXED"
+                alternative = sql.format(hint=hint, order=order)
+                if self._plan(alternative, params) is None:  # the index cannot serve this query
+                    alternative = None
+        elif plan is not None and not _searches(plan):
+            # SQLite walks the order testing each row; the alternative looks the filter up in an index,
+            # then sorts (a unary + keeps an index from serving the ORDER BY).
+            alternative = sql.format(hint="", order=", ".join(f"+{term} {direction}" for term in terms))
+            if not _searches(self._plan(alternative, params)):
+                alternative = None
+        if alternative is None:
+            return [row[0] for row in self.db.execute(first, params)]
+        # CPU time of this thread, not wall time: a busy machine must not make a good plan look slow.
+        deadline = time.thread_time() + _PLAN_BUDGET_S
+        self.db.set_progress_handler(lambda: int(time.thread_time() > deadline), _PLAN_CHECK_STEPS)
+        try:
+            return [row[0] for row in self.db.execute(first, params)]
+        except sqlite3.OperationalError as exc:
+            if "interrupt" not in str(exc):
+                raise
+        finally:
+            self.db.set_progress_handler(None, 0)
+        return [row[0] for row in self.db.execute(alternative, params)]
+
+    def _order_index(self, record: TableRecord, order_field: Field) -> str | None:
+        """The index that yields rows in ``order_field`` order: ``""`` for the rowid (id), the name of a
+        system or column index, or None when there is none (a nested path, an unusual column name)."""
+        if order_field.system == "id":
+            return ""
+        if order_field.system is not None:
+            return f"{record.rows_table}_{'created' if order_field.system == 'createdAt' else 'updated'}"
+        for name in record.columns:
+            if column_value_sql(name) == order_field.value:
+                return f"{record.rows_table}_c_{name}"
+        return None
 
     def _group(
         self, record: TableRecord, compiler: FilterCompiler, where: str, group: Any, limit: int, offset: int
@@ -1362,6 +1472,11 @@ class TableStore:
             for row in fetched:
                 yield self._wire_row(record, row, stale)
             last = fetched[-1]["id"]
+
+
+def _searches(plan: list[str] | None) -> bool:
+    """True when a query plan looks rows up through an index (rather than walking a whole table)."""
+    return plan is not None and any(line.startswith(("SEARCH", "MULTI-INDEX")) for line in plan)
 
 
 def _top_path(column: str) -> str:
