@@ -59,7 +59,7 @@ class Plan:
         self.max_seconds = 1.0 if tiny else 2.0 if quick else 5.0
         self.bulk_rows = 2_000 if tiny else 20_000 if quick else 1_000_000 if large else 100_000
         self.bulk_emulator_rows = 2_000 if tiny else 20_000 if quick else self.bulk_rows
-        self.bulk_repeats = 1 if tiny else min(self.repeats, 3)
+        self.bulk_repeats = 1 if tiny else 2 if quick else min(self.repeats, 3)
         self.chunk, self.bulk_concurrency = 500, 8
         self.users = 2_000 if tiny else 20_000 if quick else 100_000
         self.emulator_gets = 200 if tiny else 1_500 if quick else 5_000
@@ -67,7 +67,7 @@ class Plan:
         self.finds = 5 if tiny else 30 if quick else 100
         self.rate_rows = 2_000 if tiny else 10_000 if quick else 200_000
         self.rate_rows_small_chunks = 200 if tiny else 2_000 if quick else 4_000
-        self.decode_loops = 3 if tiny else 50 if quick else 200
+        self.decode_seconds = 0.002 if tiny else 0.02 if quick else 0.05  # per timing
 
 
 def median(values: list[float]) -> float:
@@ -369,7 +369,7 @@ def emulator_find(plan: Plan, results: Results, url: str, table: str | None) -> 
 def decode(plan: Plan, results: Results) -> None:
     section = results.section(
         "decode",
-        "Decode cost: json.loads alone vs json.loads + structuring into models",
+        "Decode cost: json.loads alone vs json.loads + structuring into models (minimum of interleaved timings)",
         ["body", "bytes", "json.loads µs", "+ models µs", "× json.loads"],
     )
     print("  decode", file=sys.stderr)
@@ -377,7 +377,9 @@ def decode(plan: Plan, results: Results) -> None:
         results,
         section,
         "decode",
-        lambda: _procs.run_python({"task": "decode", "loops": plan.decode_loops, "repeats": plan.repeats}),
+        lambda: _procs.run_python(
+            {"task": "decode", "seconds_per_timing": plan.decode_seconds, "repeats": plan.repeats}
+        ),
     )
     if out is None:
         return
