@@ -369,7 +369,7 @@ def emulator_find(plan: Plan, results: Results, url: str, table: str | None) -> 
 def decode(plan: Plan, results: Results) -> None:
     section = results.section(
         "decode",
-        "Decode cost: json.loads alone vs json.loads + structuring into models (minimum of interleaved timings)",
+        "Decode cost: json.loads alone vs json.loads + structuring into models (best of interleaved runs)",
         ["body", "bytes", "json.loads µs", "+ models µs", "× json.loads"],
     )
     print("  decode", file=sys.stderr)
