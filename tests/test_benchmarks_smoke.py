@@ -32,7 +32,7 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "--clients",
             "raw,botpress_async",
             "--only",
-            "client,bulk,pagination,decode",
+            "client,bulk,pagination,decode,emulator",
             "--out",
             str(out),
         ],
@@ -89,6 +89,12 @@ def test_decode_compares_models_with_json_loads_for_each_body(tiny_run: Path) ->
     data = _sections(tiny_run)["decode"]["data"]
     assert [d["body"] for d in data] == ["find rows (1000 rows)", "list users (20 users)", "get user"]
     assert all(d["json_us"] > 0 and d["model_us"] > 0 for d in data)
+
+
+def test_the_emulator_section_has_its_measurements_or_says_why_not(tiny_run: Path) -> None:
+    section = _sections(tiny_run)["emulator"]
+    measured = {d["measurement"] for d in section["data"]}
+    assert measured == {"get_user_rps", "find_p50_ms", "find_p95_ms"} or section["notes"]
 
 
 def test_an_unknown_scenario_is_refused() -> None:
