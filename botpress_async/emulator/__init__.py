@@ -95,6 +95,9 @@ States
 Storage
   - One SQLite connection on the event loop; each write is one transaction committed before the answer
     is sent. With a database file: WAL journal and ``synchronous=FULL``.
+  - Each Botpress table's rows live in their own SQLite table with an expression index per column; a
+    rows table past 1000 rows is ANALYZEd (so the file also holds ``sqlite_stat1``). findTableRows
+    answers do not depend on the query plan: ties in ``orderBy`` are always broken by ``id``.
 """
 
 from botpress_async.emulator._errors import EmulatorError

@@ -125,7 +125,7 @@ _XZUI_KEYS = ("id", "searchable", "hidden", "order", "width", "schemaId", "compu
 _GROUP_OPS = ("key", "count", "sum", "avg", "min", "max", "unique")
 _TOKEN = re.compile(r"\w+")
 #: How long (CPU seconds) a find may follow SQLite's first plan before the other plan is tried.
-_PLAN_BUDGET_S = 0.005
+_PLAN_BUDGET_S = 0.010
 #: SQLite virtual-machine steps between two checks of that budget.
 _PLAN_CHECK_STEPS = 1000
 #: Tables smaller than this get no planner statistics (every plan is fast on them).
