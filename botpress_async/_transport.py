@@ -323,7 +323,8 @@ class Transport:
             except _CONNECT_TIMEOUT as exc:
                 # Raised while connecting: the request never left, so any method may be sent again.
                 retry_error = APITimeoutError(
-                    f"could not connect within {timeout.total:g}s", method=method, path=path, attempts=attempt
+                    f"could not connect to {_origin(url)} within {timeout.total:g}s",
+                    method=method, path=path, attempts=attempt,
                 )
                 retry_error.__cause__ = _safe_cause(exc)
                 retryable = policy.should_retry_transport(idempotent=idempotent, connect_failed=True)
@@ -335,7 +336,8 @@ class Transport:
                 retryable = policy.should_retry_transport(idempotent=idempotent, connect_failed=False)
             except aiohttp.ClientConnectorError as exc:
                 retry_error = APIConnectionError(
-                    f"could not connect: {exc.os_error or exc}", method=method, path=path, attempts=attempt
+                    f"could not connect to {_origin(url)}: {exc.os_error or exc}",
+                    method=method, path=path, attempts=attempt,
                 )
                 retry_error.__cause__ = _safe_cause(exc)
                 retryable = policy.should_retry_transport(idempotent=idempotent, connect_failed=True)
@@ -516,6 +518,11 @@ def _structure(decoded: Any, cast: type[T], method: str, path: str) -> T:
             status=200, method=method, path=path, body=decoded,
         ) from None
     return result
+
+
+def _origin(url: URL) -> str:
+    """``scheme://host:port`` of a URL, to name the server in connection errors (no path, no query)."""
+    return f"{url.scheme}://{url.host}:{url.port}" if url.host else str(url.with_query(None))
 
 
 def _reason(error: BaseException) -> str:
