@@ -4,7 +4,8 @@ Commands::
 
     botpress-async demo [--db FILE] [--no-progress]
     botpress-async emulator [--host H] [--port P] [--db FILE] [--token T] ...
-    botpress-async tables import FILE --table NAME [--key-column COL] [--concurrency N] [--failed FILE]
+    botpress-async tables import FILE --table NAME [--key-column COL] [--format csv|jsonl]
+                                  [--concurrency N] [--failed FILE] [--no-progress]
     botpress-async tables export NAME [--format csv|jsonl] [--filter JSON] [--order-by COL] [-o FILE]
 
 The client is configured by the environment, like :class:`botpress_async.Client`: ``BP_TOKEN``,
@@ -13,6 +14,9 @@ The client is configured by the environment, like :class:`botpress_async.Client`
 Every failure (a missing file, a malformed CSV line, an unknown table, a refused token, a server that
 does not answer) ends with one line on stderr and a non-zero exit code, never a traceback
 (``--traceback`` shows it).
+
+The CSV type inference of ``tables import`` is public for scripts that ingest CSV files themselves
+(``examples/ingest_csv.py``): :func:`infer_column_types`, :func:`coerce_csv_row`, :func:`csv_number`.
 """
 
 from __future__ import annotations
@@ -23,9 +27,11 @@ import csv
 import json
 import math
 import os
+import secrets
+import shutil
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -36,7 +42,15 @@ from botpress_async.emulator import __main__ as emulator_cli
 from botpress_async.errors import BotpressError, ResourceNotFoundError
 from botpress_async.models import columns, table_schema
 
-__all__ = ["EXIT_FAILED_ROWS", "EXIT_USAGE", "build_parser", "main"]
+__all__ = [
+    "EXIT_FAILED_ROWS",
+    "EXIT_USAGE",
+    "build_parser",
+    "coerce_csv_row",
+    "csv_number",
+    "infer_column_types",
+    "main",
+]
 
 #: Exit code of an import in which some rows failed (they are written to the failed-rows file).
 EXIT_FAILED_ROWS = 3
@@ -124,8 +138,18 @@ def _iter_file(path: Path, fmt: str) -> Iterator[tuple[int, dict[str, Any]]]:
 # ------------------------------------------------------------------------------- schema inference
 
 
-def _csv_number(text: str) -> int | float | None:
-    """The number a CSV cell holds, only when writing it back gives the same text (lossless)."""
+def csv_number(text: str) -> int | float | None:
+    """The number a CSV cell holds, only when writing it back gives the same text (lossless).
+
+    ``"12"`` → 12, ``"-3.5"`` → -3.5; ``"00123"``, ``"1.50"``, ``"1e3"``, ``"nan"``, ``""`` and integers
+    beyond 2**53 (JavaScript's exact range) → None: as numbers they would not read back the same.
+
+    Args:
+        text: the cell's text.
+
+    Returns:
+        The int or float, or None when the text is not such a number.
+    """
     try:
         if text.lstrip("-").isdigit():
             value: int | float = int(text)
@@ -162,12 +186,12 @@ class _Inference:
     def add(self, row: dict[str, Any]) -> None:
         for name, value in row.items():
             seen = self.kinds.setdefault(name, set())
-            if value is None:
+            if value is None or (self.fmt == "csv" and value == ""):
                 continue
             if self.fmt == "csv":
                 if value in ("true", "false"):
                     seen.add("boolean")
-                elif _csv_number(value) is not None:
+                elif csv_number(value) is not None:
                     seen.add("number")
                 else:
                     seen.add("string")
@@ -194,21 +218,55 @@ class _Inference:
         return out
 
 
-def _coerce_csv(row: dict[str, str | None], types: dict[str, str]) -> dict[str, Any]:
+def infer_column_types(rows: Iterable[Mapping[str, Any]], *, fmt: str = "csv") -> dict[str, str]:
+    """The Tables column types of some rows, as ``tables import`` infers them for a new table.
+
+    CSV (cells are strings; an empty cell or None says nothing): a column is ``"number"`` only when
+    every cell is a number that reads back as the same text (:func:`csv_number`, so ``00123`` keeps
+    its column a string), ``"boolean"`` when every cell is ``true`` or ``false``, else ``"string"``.
+    JSON Lines (parsed values): the JSON type of the column's values.
+
+    Args:
+        rows: the rows, mappings of column name to cell (read once; e.g. a ``csv.DictReader``).
+        fmt: ``"csv"`` or ``"jsonl"``.
+
+    Returns:
+        Column name → type (``"string"``, ``"number"``, ``"boolean"``, ``"object"``, ``"array"``),
+        in first-seen column order; a column with no value at all is a string column.
+
+    Raises:
+        ValueError: a JSON Lines column mixes types.
+    """
+    inference = _Inference(fmt)
+    for row in rows:
+        inference.add(dict(row))
+    return inference.schema_types()
+
+
+def coerce_csv_row(row: Mapping[str, str | None], types: Mapping[str, str]) -> dict[str, Any]:
     """A CSV row (strings) as typed table values, by the table's column types.
 
-    A value that does not fit its column is sent as it is: the server refuses that row and it is
-    reported in the failed-rows file with the server's reason.
+    An empty cell (``""`` or None) is null; a number column's cell becomes an int or float, a boolean
+    column's ``true``/``false`` a bool, an object or array column's JSON text its value; a column not
+    in ``types`` is a string. A value that does not fit its column is kept as its text: the server
+    refuses that row and reports why (``tables import`` writes it to the failed-rows file).
+
+    Args:
+        row: column name → cell text.
+        types: column name → Tables type (e.g. from :func:`infer_column_types`).
+
+    Returns:
+        Column name → value, ready for ``bulk_upsert``.
     """
     out: dict[str, Any] = {}
     for name, text in row.items():
-        if text is None:
+        if text is None or text == "":
             out[name] = None
             continue
         kind = types.get(name, "string")
         value: Any = text
         if kind == "number":
-            number = _csv_number(text)
+            number = csv_number(text)
             if number is None:
                 try:
                     number = float(text)
@@ -253,11 +311,17 @@ def _fail(message: str) -> int:
     return 1
 
 
+def _warn(message: str) -> None:
+    print(f"{_PROG}: warning: {message}", file=sys.stderr, flush=True)
+
+
 def _import(args: argparse.Namespace) -> int:
     path = Path(args.file)
-    fmt = _format_of(path, args.format)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path}: is a directory")
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
+    fmt = _format_of(path, args.format)
 
     # Pass 1: validate every line and infer the column types; nothing is sent for a malformed file.
     inference = _Inference(fmt)
@@ -265,9 +329,29 @@ def _import(args: argparse.Namespace) -> int:
     for _, row in _iter_file(path, fmt):
         inference.add(row)
         total += 1
+    if total == 0:
+        only_header = " (only a header line)" if fmt == "csv" else ""
+        raise ValueError(f"{path}: no rows to import{only_header}")
     if args.key_column and args.key_column not in inference.kinds:
         raise ValueError(f"--key-column {args.key_column!r} is not a column of {path}")
     return asyncio.run(_import_rows(args, path, fmt, inference, total))
+
+
+class _FileRows:
+    """The rows of the input file, read lazily each time it is iterated; its length is the row count.
+
+    Being sized gives ``bulk_upsert`` (and its progress bar) the total.
+    """
+
+    def __init__(self, path: Path, fmt: str, total: int, types: dict[str, str]) -> None:
+        self.path, self.fmt, self.total, self.types = path, fmt, total, types
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for _, row in _iter_file(self.path, self.fmt):
+            yield coerce_csv_row(row, self.types) if self.fmt == "csv" else row
 
 
 async def _import_rows(
@@ -287,15 +371,22 @@ async def _import_rows(
             print(f"created table {args.table} ({shown})", file=sys.stderr)
         types = {name: col.type for name, col in columns(table).items()}
         key_column = args.key_column or table.key_column
-
-        def rows() -> Iterator[dict[str, Any]]:
-            for _, row in _iter_file(path, fmt):
-                yield _coerce_csv(row, types) if fmt == "csv" else row
+        if key_column is None and "id" not in inference.kinds:
+            # Rows are then matched on their id, which a file's rows do not carry: each is inserted anew.
+            where = (
+                f"created table {args.table} without a key column"
+                if created
+                else f"table {args.table} has no key column and no --key-column was given"
+            )
+            _warn(
+                f"{where}: every row is inserted as a new row, so importing this file again duplicates "
+                "its rows; pass --key-column COL (a column of unique values) to upsert instead"
+            )
 
         started = time.perf_counter()
         result = await bp.tables.bulk_upsert(
             args.table,
-            rows(),
+            _FileRows(path, fmt, total, types),
             key_column=key_column,
             concurrency=args.concurrency,
             progress=args.progress and demo.progress_bar_available(),
@@ -364,22 +455,53 @@ def _export(args: argparse.Namespace) -> int:
     if args.output in (None, "-"):
         count = asyncio.run(_export_rows(args, flt, sys.stdout))
     else:
-        with open(args.output, "w", encoding="utf-8", newline="") as out:
-            count = asyncio.run(_export_rows(args, flt, out))
+        count = _export_to_file(args, flt, Path(args.output))
     print(f"{args.table}: {count} rows exported", file=sys.stderr)
     return 0
 
 
+def _export_to_file(args: argparse.Namespace, flt: dict[str, Any] | None, target: Path) -> int:
+    """Export into a temporary file beside ``target``, renamed over it only once every row is written.
+
+    A failed export (a refused filter, a lost connection, Ctrl-C) leaves ``target`` as it was.
+    """
+    if target.is_dir():
+        raise IsADirectoryError(f"{target}: is a directory")
+    fd, temp = _create_beside(target)
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as out:
+            count = asyncio.run(_export_rows(args, flt, out))
+        if target.exists():
+            shutil.copymode(target, temp)  # replacing a file keeps its permissions
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _create_beside(target: Path) -> tuple[int, Path]:
+    """Create a new hidden file in ``target``'s directory, with the permissions ``open()`` would give."""
+    for _ in range(100):
+        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temp
+        except FileExistsError:  # pragma: no cover - 32 random bits collided
+            continue
+    raise FileExistsError(f"{target}: could not create a temporary file beside it")  # pragma: no cover
+
+
 async def _export_rows(args: argparse.Namespace, flt: dict[str, Any] | None, out: TextIO) -> int:
-    """Stream the table's rows to ``out`` page by page; returns the number of rows written."""
+    """Stream the table's rows to ``out`` page by page; returns the number of rows written.
+
+    Nothing is written before the first page is in: a refused query leaves ``out`` empty.
+    """
     async with _client() as bp:
         table = (await bp.tables.get(args.table)).table
         names = list(columns(table))
         if args.system_columns:
             names = ["id", "createdAt", "updatedAt", *names]
         writer = csv.writer(out, lineterminator="\n") if args.format == "csv" else None
-        if writer is not None:
-            writer.writerow(names)
         count = 0
         rows = (
             bp.tables.find_rows(args.table, filter=flt, order_by=args.order_by or "id", limit=1000)
@@ -388,10 +510,14 @@ async def _export_rows(args: argparse.Namespace, flt: dict[str, Any] | None, out
         )
         async for row in rows:
             if writer is not None:
+                if count == 0:
+                    writer.writerow(names)
                 writer.writerow([_cell(row.get(n)) for n in names])
             else:
                 out.write(json.dumps({n: row[n] for n in names if n in row}, ensure_ascii=False) + "\n")
             count += 1
+        if writer is not None and count == 0:
+            writer.writerow(names)  # the query succeeded with no row: the header alone
         out.flush()
     return count
 
@@ -431,8 +557,8 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="the main job end to end on the airports dataset",
         description="Load 3,376 airports into airportsTable, query them, run a chat flow and check every "
-        "step. Runs against an embedded emulator on --db, or Botpress Cloud when BP_API_URL, BP_TOKEN "
-        "and BP_BOT_ID are all set.",
+        "step. Runs against an embedded emulator on --db, or against the API at BP_API_URL (e.g. "
+        "Botpress Cloud) when BP_API_URL, BP_TOKEN and BP_BOT_ID are all set.",
     )
     demo.add_argument(
         "--db", help="the embedded emulator's SQLite file (default ~/.cache/botpress-async/demo.db)"
@@ -455,7 +581,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="upsert the rows of a CSV or JSON Lines file into a table",
         description="Upsert every row of FILE (CSV with a header line, or JSON Lines) into table NAME. "
         "The file is checked completely before anything is sent. A missing table is created with "
-        "column types inferred from the file. Rows the server refuses are written to --failed with "
+        "column types inferred from the file, with --key-column as its key column (without one, every "
+        "import inserts its rows anew). Rows the server refuses are written to --failed with "
         f"their reasons and the exit code is {EXIT_FAILED_ROWS}.",
     )
     imp.add_argument("file", metavar="FILE", help="a .csv or .jsonl file")

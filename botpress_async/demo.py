@@ -4,19 +4,24 @@ What it does, checking every step (any check that fails ends the run with exit c
 reason):
 
 1. loads ``airports.csv`` (3,376 US airports, shipped in :mod:`botpress_async.datasets`);
-2. ``get_or_create`` the table ``airportsTable`` (key column ``iata``) and ``bulk_upsert`` every airport
-   keyed on ``iata`` with a progress bar; a second run updates the rows instead of duplicating them
+2. ``get_or_create`` the table ``airportsTable`` (key column ``iata``); a table of that name that
+   already exists is checked against the columns the demo needs: missing columns are added
+   (``tables.update`` with a schema patch), a column of another type or another key column stops the
+   demo with the reason. Then ``bulk_upsert`` every airport keyed on ``iata`` with a progress bar,
+   showing the server's warnings if any; a second run updates the rows instead of duplicating them
    (it reports 0 new rows);
 3. queries: the airports of one state ordered by name (``async for`` over ``find_rows``), a group by
    state with counts (top 5), a search;
 4. a chat flow as a bot runs it: get-or-create the user and the conversation, add the participant, an
-   incoming user message, a bot reply computed from the table, the conversation state saved and read
-   back, the transcript listed with ``async for``;
+   incoming user message, a bot reply computed from the table (authored by the bot itself: ``user_id``
+   = the bot id, an outgoing message), the conversation state saved and read back, the transcript
+   listed with ``async for``;
 5. a short summary.
 
 Target: an emulator embedded in this process (``botpress_async.emulator.Emulator``) on a SQLite file
-under the user's cache directory, so a second run sees the first run's rows; or Botpress Cloud when
-``BP_API_URL``, ``BP_TOKEN`` and ``BP_BOT_ID`` are all set.
+under the user's cache directory, so a second run sees the first run's rows; or the API at
+``BP_API_URL`` (Botpress Cloud, or an emulator you started) when ``BP_API_URL``, ``BP_TOKEN`` and
+``BP_BOT_ID`` are all set. With only some of them set, it says so and uses the embedded emulator.
 """
 
 from __future__ import annotations
@@ -36,8 +41,9 @@ from typing import Any, TextIO
 import attrs
 
 from botpress_async._client import Client
+from botpress_async._config import DEFAULT_BASE_URL
 from botpress_async.datasets import AIRPORTS_CSV, open_dataset
-from botpress_async.models import Row, table_schema
+from botpress_async.models import Row, Table, columns, table_schema
 
 __all__ = [
     "DEMO_BOT_ID",
@@ -47,9 +53,13 @@ __all__ = [
     "answer_question",
     "default_db_path",
     "load_airports",
+    "partial_target_hint",
     "progress_bar_available",
     "run",
     "run_demo",
+    "schema_patch",
+    "target_label",
+    "warning_lines",
 ]
 
 #: The table the demo fills.
@@ -61,6 +71,12 @@ QUESTION = "Which airports are in Alaska?"
 QUERY_STATE = "AK"
 SEARCH_TEXT = "Anchorage International"
 SEARCH_EXPECTED_IATA = "ANC"
+#: The columns searched (semantic search).
+SEARCHABLE = ("name", "city")
+#: How many of the server's warnings the report shows (all are counted).
+WARNINGS_SHOWN = 3
+#: The variables that point the demo at an API instead of the embedded emulator.
+TARGET_VARIABLES = ("BP_API_URL", "BP_TOKEN", "BP_BOT_ID")
 
 AIRPORT_COLUMNS: dict[str, str] = {
     "iata": "string",
@@ -106,6 +122,7 @@ class DemoSummary:
         target: where it ran ("embedded emulator (...)" or "Botpress Cloud (...)").
         rows: rows in the dataset.
         inserted, updated, failed: the bulk upsert's accounting.
+        warnings: distinct warnings the server answered during the bulk upsert.
         seconds: wall time of the bulk upsert, in seconds.
         state_count: airports found for the queried state.
         top_states: the five states with most airports, (code, count).
@@ -119,6 +136,7 @@ class DemoSummary:
     inserted: int
     updated: int
     failed: int
+    warnings: int
     seconds: float
     state_count: int
     top_states: list[tuple[str, int]]
@@ -162,6 +180,46 @@ def load_airports() -> list[dict[str, Any]]:
     check(len(rows) == 3376, f"{AIRPORTS_CSV} has {len(rows)} rows, expected 3376")
     check(len({r["iata"] for r in rows}) == len(rows), f"{AIRPORTS_CSV} has duplicate iata codes")
     return rows
+
+
+def schema_patch(table: Table, schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The schema patch that gives an existing table the columns of ``schema``, for ``tables.update``.
+
+    ``get_or_create`` returns a table that already exists as it is, whatever schema it was asked
+    for; rows written with columns the table lacks lose those values (the server only warns). This
+    compares the table with the schema the demo needs.
+
+    Args:
+        table: the existing table.
+        schema: the wanted JSON schema (from :func:`~botpress_async.models.table_schema`).
+
+    Returns:
+        Column name → column JSON schema, for each column the table lacks and each column of the
+        right type that should be searchable but is not (neither change touches existing values);
+        empty when the table has everything.
+
+    Raises:
+        DemoFailed: a column exists with another type (changing it would reset its values), named
+            with both types.
+    """
+    have = columns(table)
+    want = columns(schema)
+    conflicts = [
+        f"column {name!r} is {have[name].type}, the demo needs {column.type}"
+        for name, column in want.items()
+        if name in have and have[name].type != column.type
+    ]
+    check(
+        not conflicts,
+        f"{table.name} exists with other column types ({'; '.join(conflicts)}): delete it, "
+        "or run the demo on another database (--db)",
+    )
+    wanted_properties: Mapping[str, Any] = schema["properties"]
+    return {
+        name: wanted_properties[name]
+        for name, column in want.items()
+        if name not in have or (column.searchable and not have[name].searchable)
+    }
 
 
 def state_in_question(text: str) -> str | None:
@@ -240,15 +298,26 @@ async def run_demo(
     _print(out, f"[1/5] dataset: {len(airports):,} airports from {AIRPORTS_CSV} (vega_datasets 0.9.0)")
 
     # 2. The table and the bulk upsert.
-    schema = table_schema(AIRPORT_COLUMNS, searchable=("name", "city"), key_column="iata")
+    schema = table_schema(AIRPORT_COLUMNS, searchable=SEARCHABLE, key_column="iata")
     got = await bp.tables.get_or_create(TABLE_NAME, schema=schema, key_column="iata")
     before = int(got.rows)
     check(got.table.key_column == "iata", f"{TABLE_NAME} exists with key column {got.table.key_column!r}")
-    _print(
-        out,
-        f"[2/5] table {TABLE_NAME}: {'created' if got.created else 'found'} ({before:,} rows); "
-        "bulk_upsert keyed on iata …",
-    )
+    _print(out, f"[2/5] table {TABLE_NAME}: {'created' if got.created else 'found'} ({before:,} rows)")
+    patch = {} if got.created else schema_patch(got.table, schema)
+    if patch:
+        # An older table of that name (e.g. made by another script) lacks columns: add them.
+        updated_table = (await bp.tables.update(TABLE_NAME, schema=patch)).table
+        still = schema_patch(updated_table, schema)
+        check(not still, f"{TABLE_NAME}: the schema patch did not add {', '.join(still)}")
+        existing = columns(got.table)
+        added = [n for n in patch if n not in existing]
+        searchable = [n for n in patch if n in existing]
+        changes = [
+            *([f"added {', '.join(added)}"] if added else []),
+            *([f"made {', '.join(searchable)} searchable"] if searchable else []),
+        ]
+        _print(out, f"      it lacked what the demo needs; patched with tables.update: {'; '.join(changes)}")
+    _print(out, "      bulk_upsert keyed on iata …")
     started = time.perf_counter()
     result = await bp.tables.bulk_upsert(
         TABLE_NAME, airports, key_column="iata", concurrency=4, progress=progress and progress_bar_available()
@@ -257,6 +326,8 @@ async def run_demo(
     inserted, updated = result.inserted, result.updated
     failures = [*result.failed, *result.uncertain]
     failed = len(failures)
+    for line in warning_lines(result.warnings):
+        _print(out, line)
     check(failed == 0, f"bulk_upsert: {failed} rows failed (first: {failures[0].error if failures else ''})")
     check(
         inserted + updated == len(airports),
@@ -269,7 +340,8 @@ async def run_demo(
     check(after == len(airports), f"{TABLE_NAME} holds {after} rows, expected {len(airports)} (duplicates?)")
     _print(
         out,
-        f"      {inserted:,} new rows, {updated:,} updated, {failed} failed in {seconds:.2f} s "
+        f"      {inserted:,} new rows, {updated:,} updated, {failed} failed, "
+        f"{len(result.warnings)} server warnings in {seconds:.2f} s "
         f"({len(airports) / max(seconds, 1e-9):,.0f} rows/s); the table holds {after:,} rows",
     )
 
@@ -302,7 +374,7 @@ async def run_demo(
     best = hits[0]
     _print(
         out,
-        f"      search {SEARCH_TEXT!r}: {best['iata']} {best['name']}, {best['city']} "
+        f"      search {SEARCH_TEXT!r}: {best['iata']} {best.get('name')}, {best.get('city')} "
         f"(similarity {best.similarity if best.similarity is not None else 'n/a'}); {len(hits)} hits",
     )
 
@@ -324,10 +396,15 @@ async def run_demo(
     check(
         found == by_state[QUERY_STATE], f"the bot answered {found} airports, expected {by_state[QUERY_STATE]}"
     )
-    # The bot speaks as its own user: a user record the bot keeps for its replies.
-    bot_user = await bp.users.get_or_create(tags={"demo": "airports-bot"}, name="Airports bot")
+    # The bot replies as itself (user_id = its bot id): an outgoing message.
+    bot_id = bp.config.bot_id
+    check(bot_id is not None, "the client has no bot id")
     reply = await bp.messages.create(
-        conversation_id=conv.id, user_id=bot_user.id, type="text", payload={"text": reply_text}, tags={}
+        conversation_id=conv.id, user_id=str(bot_id), type="text", payload={"text": reply_text}, tags={}
+    )
+    check(
+        (incoming.direction, reply.direction) == ("incoming", "outgoing"),
+        f"message directions: the user's is {incoming.direction}, the bot's is {reply.direction}",
     )
     context = {"lastQuestion": QUESTION, "state": QUERY_STATE, "airports": found, "replyId": reply.id}
     await bp.states.set("conversation", conv.id, "context", payload=context, expiry=3_600_000)
@@ -354,6 +431,7 @@ async def run_demo(
         inserted=inserted,
         updated=updated,
         failed=failed,
+        warnings=len(result.warnings),
         seconds=seconds,
         state_count=len(names),
         top_states=top,
@@ -364,11 +442,31 @@ async def run_demo(
     _print(
         out,
         f"[5/5] summary: {summary.rows:,} rows ({summary.inserted:,} new, {summary.updated:,} updated, "
-        f"{summary.rows_per_second:,.0f} rows/s); answers: {name} {summary.state_count}, "
+        f"{summary.warnings} server warnings, {summary.rows_per_second:,.0f} rows/s); "
+        f"answers: {name} {summary.state_count}, "
         f"top state {top[0][0]} {top[0][1]}, search → {summary.search_hits[0]}; "
         f"transcript {summary.transcript} messages. Every step checked out.",
     )
     return summary
+
+
+def warning_lines(warnings: Sequence[str], shown: int = WARNINGS_SHOWN) -> list[str]:
+    """The report lines for the server's warnings: their count, then the first ``shown`` of them.
+
+    Args:
+        warnings: the distinct warnings (``BulkResult.warnings``).
+        shown: how many to quote.
+
+    Returns:
+        No line when there is no warning.
+    """
+    if not warnings:
+        return []
+    more = f" (the first {shown})" if len(warnings) > shown else ""
+    return [
+        f"      the server answered {len(warnings):,} warnings{more}:",
+        *(f"        warning: {w}" for w in warnings[:shown]),
+    ]
 
 
 async def _search(bp: Client, text: str) -> list[Row]:
@@ -394,7 +492,27 @@ def progress_bar_available() -> bool:
 
 def cloud_configured(environ: Mapping[str, str]) -> bool:
     """True when ``BP_API_URL``, ``BP_TOKEN`` and ``BP_BOT_ID`` are all set (the demo then uses them)."""
-    return all(environ.get(k) for k in ("BP_API_URL", "BP_TOKEN", "BP_BOT_ID"))
+    return all(environ.get(k) for k in TARGET_VARIABLES)
+
+
+def target_label(base_url: str) -> str:
+    """How the report names an API: "Botpress Cloud (URL)" for the Cloud's URL, else "the API at URL"."""
+    if base_url.rstrip("/") == DEFAULT_BASE_URL:
+        return f"Botpress Cloud ({DEFAULT_BASE_URL})"
+    return f"the API at {base_url}"
+
+
+def partial_target_hint(environ: Mapping[str, str]) -> str | None:
+    """A note when some but not all of BP_API_URL, BP_TOKEN, BP_BOT_ID are set, else None."""
+    present = [k for k in TARGET_VARIABLES if environ.get(k)]
+    if not present or len(present) == len(TARGET_VARIABLES):
+        return None
+    missing = [k for k in TARGET_VARIABLES if k not in present]
+    return (
+        f"note: {' and '.join(present)} set but not {' and '.join(missing)}: using the embedded emulator "
+        f"(set all of {', '.join(TARGET_VARIABLES)} to run against an API, e.g. "
+        f"BP_API_URL={DEFAULT_BASE_URL})"
+    )
 
 
 async def run(
@@ -404,7 +522,7 @@ async def run(
     environ: Mapping[str, str] | None = None,
     out: TextIO = sys.stdout,
 ) -> DemoSummary:
-    """Run the demo against Botpress Cloud (BP_* set) or an embedded emulator on ``db``.
+    """Run the demo against the API at BP_API_URL (all BP_* set) or an embedded emulator on ``db``.
 
     Args:
         db: the emulator's SQLite file (default :func:`default_db_path`); its directory is created.
@@ -422,9 +540,10 @@ async def run(
     env = os.environ if environ is None else environ
     if cloud_configured(env):
         async with Client(environ=env) as bp:
-            return await run_demo(
-                bp, target=f"Botpress Cloud at {env['BP_API_URL']}", progress=progress, out=out
-            )
+            return await run_demo(bp, target=target_label(env["BP_API_URL"]), progress=progress, out=out)
+    hint = partial_target_hint(env)
+    if hint is not None:
+        _print(out, hint)
 
     from botpress_async.emulator import Emulator
 

@@ -1,8 +1,10 @@
 """Stream a CSV file into a Botpress table with ``bulk_upsert``.
 
 Rows are read lazily from a generator: memory stays bounded by the bulk engine's chunks, whatever the
-file's size. Number-looking columns become number columns. Configuration comes from the environment
-(BP_TOKEN, BP_BOT_ID, BP_API_URL).
+file's size. Column types are inferred as ``botpress-async tables import`` infers them
+(:func:`botpress_async.cli.infer_column_types`): a column is a number column only when every cell
+reads back as the same text, so ``00123`` stays the string ``"00123"``. Configuration comes from the
+environment (BP_TOKEN, BP_BOT_ID, BP_API_URL).
 
     python examples/ingest_csv.py tests/data/seattle-weather.csv weatherTable date
 
@@ -14,44 +16,35 @@ from __future__ import annotations
 import asyncio
 import csv
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from botpress_async import Client
+from botpress_async.cli import coerce_csv_row, infer_column_types
 from botpress_async.models import table_schema
 
 
-def _number(text: str) -> float | None:
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
-def read_rows(path: str, numeric: set[str]) -> Iterator[dict[str, Any]]:
-    with open(path, encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            yield {k: (_number(v) if k in numeric else v) for k, v in row.items()}
-
-
-def numeric_columns(path: str) -> tuple[list[str], set[str]]:
-    """The header, and the columns whose every cell is a number (one streaming pass)."""
+def column_types(path: str) -> dict[str, str]:
+    """Column → Tables type, in header order (one streaming pass over the file)."""
     with open(path, encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
-        names = list(reader.fieldnames or [])
-        numeric = set(names)
-        for row in reader:
-            numeric -= {k for k in numeric if _number(row[k]) is None}
-    return names, numeric
+        types = infer_column_types(reader)
+        return {name: types.get(name, "string") for name in reader.fieldnames or []}
+
+
+def read_rows(path: str, types: Mapping[str, str]) -> Iterator[dict[str, Any]]:
+    """The file's rows with typed values (an empty cell is null)."""
+    with open(path, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            yield coerce_csv_row(row, types)
 
 
 async def ingest(path: str, table: str, key_column: str) -> int:
-    names, numeric = numeric_columns(path)
-    schema = table_schema({n: ("number" if n in numeric else "string") for n in names}, key_column=key_column)
+    types = column_types(path)
     async with Client() as bp:
-        await bp.tables.get_or_create(table, schema=schema, key_column=key_column)
+        await bp.tables.get_or_create(table, schema=table_schema(types), key_column=key_column)
         result = await bp.tables.bulk_upsert(
-            table, read_rows(path, numeric), key_column=key_column, progress=True
+            table, read_rows(path, types), key_column=key_column, progress=True
         )
     print(
         f"{result.total} rows: {result.inserted} inserted, {result.updated} updated, "

@@ -184,8 +184,11 @@ class Tables(Resource):
     ) -> GetOrCreateTableResponse:
         """Return the table named ``table``, creating it with these settings if it does not exist.
 
-        An existing table is returned as it is: its schema and settings are not changed. Safe to
-        retry (it is idempotent by name).
+        An existing table is returned as it is: its schema and settings are not changed, even when
+        ``schema`` lists columns it lacks (rows written with those columns then lose their values,
+        with a warning). To detect that, compare ``columns(result.table)``
+        (:func:`botpress_async.models.columns`) with the columns you need; :meth:`update` with a
+        ``schema`` patch adds missing ones. Safe to retry (it is idempotent by name).
 
         Args:
             table: the table's name (letters, digits, ``_``; ending in ``Table``).

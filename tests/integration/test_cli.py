@@ -21,6 +21,7 @@ from botpress_async.models import table_schema
 
 WEATHER = Path(__file__).resolve().parents[1] / "data" / "seattle-weather.csv"
 WEATHER_ROWS = 1461
+IMPORT_WEATHER = ["tables", "import", str(WEATHER), "--table", "weatherTable", "--key-column", "date"]
 
 
 @pytest.fixture
@@ -203,3 +204,111 @@ async def test_a_missing_token_fails_with_one_line_before_any_request(
 ) -> None:
     result = await run_cli(["tables", "export", "anyTable"], base_env)
     assert_one_line_error(result, contains="BP_TOKEN and BP_BOT_ID not set")
+
+
+async def import_weather(run_cli: Any, env: dict[str, str]) -> None:
+    assert (await run_cli([*IMPORT_WEATHER, "--no-progress"], env)).returncode == 0
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [["--order-by", "noSuchColumn"], ["--filter", '{"weather": {"$bogus": 1}}']],
+    ids=["order-by", "filter"],
+)
+async def test_a_failed_export_leaves_the_output_file_as_it_was(
+    run_cli: Any, env: dict[str, str], tmp_path: Path, bad: list[str]
+) -> None:
+    await import_weather(run_cli, env)
+    out = tmp_path / "export.csv"
+    out.write_text("the previous export\n")
+
+    result = await run_cli(["tables", "export", "weatherTable", *bad, "-o", str(out)], env)
+
+    assert_one_line_error(result, contains="InvalidQuery")
+    assert out.read_text() == "the previous export\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["export.csv"]  # no temporary file left
+
+
+async def test_a_failed_export_to_a_new_file_creates_no_file(
+    run_cli: Any, env: dict[str, str], tmp_path: Path
+) -> None:
+    await import_weather(run_cli, env)
+    out = tmp_path / "export.csv"
+
+    result = await run_cli(["tables", "export", "weatherTable", "--order-by", "nope", "-o", str(out)], env)
+
+    assert_one_line_error(result, contains="InvalidQuery")
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_failed_export_to_stdout_writes_nothing_there(run_cli: Any, env: dict[str, str]) -> None:
+    await import_weather(run_cli, env)
+
+    result = await run_cli(["tables", "export", "weatherTable", "--order-by", "noSuchColumn"], env)
+
+    assert_one_line_error(result, contains="InvalidQuery")
+    assert result.stdout == ""
+
+
+async def test_an_export_matching_no_row_is_the_header_alone(run_cli: Any, env: dict[str, str]) -> None:
+    await import_weather(run_cli, env)
+    flt = json.dumps({"weather": {"$eq": "hail"}})
+
+    result = await run_cli(["tables", "export", "weatherTable", "--filter", flt], env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "date,precipitation,temp_max,temp_min,wind,weather\n"
+
+
+async def test_importing_into_a_new_table_without_a_key_column_warns_that_it_is_not_idempotent(
+    run_cli: Any, env: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "codes.csv"
+    path.write_text("code,label\na,one\nb,two\n")
+    args = ["tables", "import", str(path), "--table", "codesTable", "--no-progress"]
+
+    first = await run_cli(args, env)
+    second = await run_cli(args, env)
+
+    assert first.returncode == second.returncode == 0, first.stderr
+    assert (
+        "botpress-async: warning: created table codesTable without a key column: every row is inserted "
+        "as a new row, so importing this file again duplicates its rows" in first.stderr
+    )
+    assert "botpress-async: warning: table codesTable has no key column" in second.stderr
+    assert "2 inserted, 0 updated" in second.stdout  # what the warning announced
+
+
+async def test_importing_with_a_key_column_does_not_warn(run_cli: Any, env: dict[str, str]) -> None:
+    args = [*IMPORT_WEATHER, "--no-progress"]
+    result = await run_cli(args, env)
+    assert result.returncode == 0
+    assert "warning" not in result.stderr
+
+
+async def test_the_import_progress_bar_shows_the_total_rows(run_cli: Any, env: dict[str, str]) -> None:
+    result = await run_cli(IMPORT_WEATHER, env)
+    assert result.returncode == 0, result.stderr
+    assert f"{WEATHER_ROWS}/{WEATHER_ROWS}" in result.stderr
+
+
+async def test_importing_a_directory_fails_saying_it_is_a_directory(
+    run_cli: Any, env: dict[str, str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "data.csv"
+    folder.mkdir()
+    result = await run_cli(["tables", "import", str(folder), "--table", "dataTable"], env)
+    assert_one_line_error(result, contains=f"{folder}: is a directory")
+
+
+async def test_importing_a_csv_with_only_a_header_fails_and_creates_no_table(
+    run_cli: Any, env: dict[str, str], tmp_path: Path, botpress_client: Client
+) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("code,label\n")
+
+    result = await run_cli(["tables", "import", str(path), "--table", "emptyTable"], env)
+
+    assert_one_line_error(result, contains="empty.csv: no rows to import (only a header line)")
+    with pytest.raises(ResourceNotFoundError):
+        await botpress_client.tables.get("emptyTable")
