@@ -28,6 +28,7 @@ import json
 import logging
 import re
 import secrets
+import sqlite3
 import time
 import zlib
 from typing import Any
@@ -146,9 +147,20 @@ def json_response(data: Any, status: int = 200, *, headers: dict[str, str] | Non
     return web.Response(body=raw, status=status, content_type="application/json", headers=headers)
 
 
+# SQLite's refusals of a statement for its size: expression depth, parser stack, bound variables, result
+# columns, string length. Only a request (a huge filter, group or list) can build such a statement.
+_SQLITE_SIZE_LIMIT = re.compile(
+    r"parser stack overflow|too large|too many|too big|too complex", re.IGNORECASE
+)
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Turn every failure into the error body; an unexpected exception is a logged 500 Internal."""
+    """Turn every failure into the error body; an unexpected exception is a logged 500 Internal.
+
+    Two exceptions are the request's fault whatever the route: a number SQLite cannot bind (400
+    InvalidPayload) and SQLite refusing a statement for its size (400 InvalidQuery).
+    """
     try:
         return await handler(request)
     except EmulatorError as exc:
@@ -162,6 +174,14 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             "MethodNotFound": f"method {request.method} is not allowed on {request.path}",
         }.get(type, exc.reason)
         return error_response(type, message)
+    except OverflowError as exc:  # a request number SQLite cannot hold (past 64 bits)
+        return error_response("InvalidPayload", f"a number in the request is out of range: {exc}")
+    except sqlite3.OperationalError as exc:
+        if _SQLITE_SIZE_LIMIT.search(str(exc)) is None:
+            log.exception("emulator: unexpected error on %s %s", request.method, request.path)
+            return error_response("Internal", "unexpected emulator error")
+        # SQLite refused a statement for its size: a filter, group or list too big for it to run.
+        return error_response("InvalidQuery", f"the query is too large to run ({exc}): make it smaller")
     except Exception:
         # Bad input must never get here: this is an emulator bug. The log names the route only.
         log.exception("emulator: unexpected error on %s %s", request.method, request.path)
