@@ -37,10 +37,11 @@ Ids and times
     ids made by one process increase, so they break createdAt ties in creation order.
   - Timestamps come from the injectable clock (:class:`ManualClock` in tests), ``YYYY-MM-DDTHH:MM:SS.mmmZ``.
 Pagination
-  - 20 items a page; newest first (``createdAt`` desc, then id desc); ``sortField``/``sortDirection``
-    where the operation has them. ``nextToken`` is standard base64 of a JSON keyset cursor (last sort
-    value and id, plus the sort it was made for), so pages never shift while rows are inserted. A token
-    that does not decode, or was made for another sort, is 400 InvalidQuery. The last page has no token.
+  - 20 items a page (``pageSize`` 1-100 changes it, see below); newest first (``createdAt`` desc, then
+    id desc); ``sortField``/``sortDirection`` where the operation has them. ``nextToken`` is standard
+    base64 of a JSON keyset cursor (last sort value and id, plus the sort it was made for), so pages never
+    shift while rows are inserted. A token that does not decode, or was made for another sort, is 400
+    InvalidQuery. The last page has no token.
   - ``afterDate``/``beforeDate`` are inclusive, on createdAt (listUsers: on ``rangeField``).
   - listConversations ``participantIds``: conversations having all the given users.
   - listTagValues: distinct values in ascending order.
@@ -64,17 +65,28 @@ Resources
     stored user (getUser of its id is 404) and never becomes a participant.
   - createMessage makes ``outgoing`` messages; getOrCreateMessage, initializeIncomingMessage and
     importMessages make ``incoming`` ones, except that a message authored by the bot (``userId`` = the
-    x-bot-id) is always ``outgoing``. A message ``schedule`` is validated but not acted upon.
-    importMessages keeps each message's ``createdAt``.
+    x-bot-id) is always ``outgoing``. importMessages keeps each message's ``createdAt``.
   - initializeIncomingMessage needs userId or user, and conversationId or conversation; it also adds
     the user as a participant.
   - Deleting a user removes its participations and user states; deleting a conversation removes its
     messages, participants and conversation states; deleting a task/workflow removes its states.
     removeParticipant / getParticipant of a non-participant is 404.
   - Events: status ``pending`` on creation, or ``scheduled`` with ``schedule`` (``dateTime`` or
-    ``delay`` ms, not both) until the clock reaches that time, then ``pending``. Cancelling sets
-    ``canceled`` (idempotent); cancelling an event that is not scheduled is 400 InvalidPayload. The
+    ``delay`` ms, not both) until the clock reaches that time, then ``pending`` (delivered: the emulator
+    has no bot to hand it to, so delivery is the status change). Cancelling sets ``canceled`` for good
+    (idempotent); cancelling an event that is not (or no longer) scheduled is 400 InvalidPayload. The
     event's workflowId is kept for listEvents' filter but not returned (the Event object has none).
+  - Scheduled messages (createMessage / getOrCreateMessage with a ``schedule`` in the future): the
+    Message object has no status field, so a message not yet delivered is invisible: absent from
+    listMessages, listTagValues and the message counts, 404 on getMessage and updateMessage. From its
+    time on it is an ordinary message whose ``createdAt``/``updatedAt`` are the delivery time (the
+    201 answer already shows them), so it lists by that time. The spec offers no cancel for a message
+    (cancelScheduledEvent takes event ids): deleteMessage (or deleting its conversation) before the
+    time cancels the delivery. get-or-create matches a message not yet delivered (scheduling twice
+    with the same tags returns the first one). A ``schedule`` already reached delivers at once.
+  - Delivery is evaluated lazily against the emulator's clock on every read, with no background task:
+    ``ManualClock.advance`` delivers at once, and with the wall clock a read at or after the due time
+    sees the delivery. Nothing is pushed anywhere.
   - Tasks and workflows without ``timeoutAt`` time out 48 hours after creation; a task title over 64
     or description over 256 characters (what the Task object allows) is 400 InvalidPayload; updating a
     workflow to completed/failed/cancelled/timedout sets ``completedAt``. ``data``/``output`` replace.
@@ -86,12 +98,26 @@ States
     and integration states take any id.
   - set replaces the payload (and creates the state); ``payload: null`` deletes it and answers the
     deleted state with an empty payload; ``expiry`` omitted keeps the current expiry, null removes it.
-  - patch merges top-level keys (a key set to null stays, as null); 404 if absent or expired.
+  - patch merges top-level keys (a key set to null stays, as null); 404 if absent or expired. Its
+    ``expiry`` (beyond 1.70.2) works as set's.
   - get-or-set returns a live state unchanged (its ``expiry`` is ignored), else creates it.
     ``meta.cached`` is always false.
   - Expiry is idle-based: every read or write restarts the timer; a state idle for ``expiry`` ms is
     gone (404 on get, recreated by set/get-or-set). Payloads over 128 KB of UTF-8 JSON are 413
     PayloadTooLarge.
+Beyond the 1.70.2 spec (what the official client 1.45.0 sends; ``beyond_spec.py``)
+  - ``pageSize`` on every runtime list: 1 to 100 items (default 20); outside that, or not an integer,
+    400 InvalidQuery. A nextToken stays valid with another pageSize.
+  - listConversations ``minMessageCount`` / ``maxMessageCount``: inclusive bounds (>= 0) on the number
+    of delivered messages of each conversation.
+  - ``properties`` (object of strings) on create/get-or-create of users and conversations and in
+    initializeIncomingMessage's ``user`` / ``conversation``: stored and returned as the object's
+    ``properties`` key (present only on objects that were given some, so 1.70.2-only callers see the
+    1.70.2 shape). Empty values are dropped on create; update merges per key, null or ``""`` removes.
+  - patchState ``expiry``: see States. captureObservation (``POST /v1/chat/observations``, ``name`` and
+    ``data`` required): validated, answered ``{}``, not kept (no operation reads observations).
+  - The rest of each body is still validated against the 1.70.2 schema; these fields are refused by
+    the operations that newer clients do not send them to.
 Storage
   - One SQLite connection on the event loop; each write is one transaction committed before the answer
     is sent. With a database file: WAL journal and ``synchronous=FULL``.

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from botpress_async.emulator._errors import EmulatorError
-from botpress_async.emulator.pagination import Direction, fetch_page
+from botpress_async.emulator.pagination import PAGE_SIZE, Direction, fetch_page
 
 __all__ = [
     "PREFIXES",
@@ -78,7 +78,8 @@ class Record:
         created_at, updated_at: ms since the epoch.
         tags: its tags (no empty values).
         data: its other fields, wire names; ``_``-prefixed keys are internal.
-        due_at: scheduled events only: when the event stops being ``scheduled`` (ms).
+        due_at: when a scheduled event stops being ``scheduled``, or a scheduled message is delivered
+            (ms); None for everything else.
     """
 
     kind: str
@@ -245,6 +246,11 @@ class Filter:
         marks = ", ".join("?" for _ in items) or "NULL"
         return self.add(f"json_extract(r.data, '$.{name}') IN ({marks})", *items)
 
+    def delivered(self, now_ms: int) -> Filter:
+        """Not scheduled for later: no ``due_at``, or one the clock has reached (a scheduled message is
+        invisible until then)."""
+        return self.add("(r.due_at IS NULL OR r.due_at <= ?)", now_ms)
+
     def range(
         self, column: Literal["created_at", "updated_at"], after: int | None, before: int | None
     ) -> Filter:
@@ -265,8 +271,10 @@ def list_page(
     sort_field: Literal["createdAt", "updatedAt"] = "createdAt",
     direction: Direction = "desc",
     next_token: str | None = None,
+    page_size: int = PAGE_SIZE,
 ) -> tuple[list[Record], str | None]:
-    """One page of the bot's resources of ``kind`` matching ``filter``, newest first by default."""
+    """One page (``page_size`` items) of the bot's resources of ``kind`` matching ``filter``, newest first by
+    default."""
     column = "r.created_at" if sort_field == "createdAt" else "r.updated_at"
     rows, token = fetch_page(
         db,
@@ -279,6 +287,7 @@ def list_page(
         sort_field=sort_field,
         direction=direction,
         next_token=next_token,
+        page_size=page_size,
     )
     return [_row_to_record(row) for row in rows], token
 

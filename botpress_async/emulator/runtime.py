@@ -16,17 +16,17 @@ from typing import Any
 
 from aiohttp import web
 
-from botpress_async.emulator import records, runtime_states
+from botpress_async.emulator import beyond_spec, records, runtime_states
 from botpress_async.emulator._errors import EmulatorError
 from botpress_async.emulator._http import RUNTIME_MAX_BYTES, bot_id, json_response, read_json
 from botpress_async.emulator.clock import iso
-from botpress_async.emulator.pagination import fetch_page
+from botpress_async.emulator.pagination import PAGE_SIZE, fetch_page
 from botpress_async.emulator.records import Filter, Record
 from botpress_async.emulator.state import STATE_KEY, ActionContext, EmulatorState
 from botpress_async.emulator.store import transaction
 from botpress_async.emulator.validation import validate_body, validate_query
 
-__all__ = ["DEFAULT_TIMEOUT_MS", "ROUTES", "add_routes"]
+__all__ = ["BEYOND_SPEC_ROUTES", "DEFAULT_TIMEOUT_MS", "ROUTES", "add_routes"]
 
 #: timeoutAt of a task or workflow created without one: 48 hours after creation.
 DEFAULT_TIMEOUT_MS = 48 * 3600 * 1000
@@ -51,13 +51,23 @@ def _now(request: web.Request) -> int:
 
 
 async def _body(request: web.Request, operation_id: str) -> dict[str, Any]:
+    """The body, checked against the 1.70.2 schema and, for the few fields newer clients send beyond it,
+    against ``beyond_spec``'s schemas."""
     body = await read_json(request, max_bytes=RUNTIME_MAX_BYTES)
-    validate_body("runtime", operation_id, body)
+    validate_body("runtime", operation_id, beyond_spec.split_body(operation_id, body))
     return body
 
 
 def _query(request: web.Request, operation_id: str) -> dict[str, Any]:
-    return validate_query("runtime", operation_id, request.query)
+    """The 1.70.2 query parameters, plus ``pageSize`` (and listConversations' message counts)."""
+    query = validate_query("runtime", operation_id, request.query)
+    query.update(beyond_spec.query_extras(operation_id, request.query))
+    return query
+
+
+def _page_size(query: dict[str, Any]) -> int:
+    size: int = query.get("pageSize", PAGE_SIZE)
+    return size
 
 
 def _parse_time(text: str, where: str, error: str) -> int:
@@ -93,6 +103,19 @@ def _discriminating(tags: dict[str, str], discriminate_by: list[str] | None) -> 
     if discriminate_by is None:
         return sent
     return {k: v for k, v in sent.items() if k in discriminate_by}
+
+
+def _new_properties(body: dict[str, Any]) -> dict[str, Any]:
+    """``{"properties": ...}`` for a new user or conversation when the body has them (beyond 1.70.2)."""
+    return {"properties": records.clean_tags(body["properties"])} if "properties" in body else {}
+
+
+def _patched_properties(record: Record, body: dict[str, Any]) -> dict[str, Any]:
+    """``{"properties": merged}`` for an update that sends them: null or ``""`` removes a key."""
+    if "properties" not in body:
+        return {}
+    patch = {key: "" if value is None else value for key, value in body["properties"].items()}
+    return {"properties": records.merge_tags(record.data.get("properties", {}), patch)}
 
 
 def _check_max(value: str | None, limit: int, where: str) -> None:
@@ -164,7 +187,7 @@ def _lister(
         if query.get(status_param):
             where.field_in("status", query[status_param])
         items, token = records.list_page(_state(request).db, bot_id(request), kind, where,
-                                         next_token=query.get("nextToken"))
+                                         next_token=query.get("nextToken"), page_size=_page_size(query))
         return json_response({key: [_wire(item) for item in items], "meta": _meta(token)})
 
     return handler
@@ -178,7 +201,7 @@ def _states_of(type: str) -> str:
 
 
 def _user_data(body: dict[str, Any]) -> dict[str, Any]:
-    return {k: body[k] for k in ("name", "pictureUrl") if k in body}
+    return {**{k: body[k] for k in ("name", "pictureUrl") if k in body}, **_new_properties(body)}
 
 
 async def create_user(request: web.Request) -> web.StreamResponse:
@@ -214,6 +237,7 @@ async def update_user(request: web.Request) -> web.StreamResponse:
     with transaction(db):
         user = records.require(db, bot, "user", request.match_info["id"])
         data: dict[str, Any] = {k: body[k] for k in ("name", "pictureUrl") if k in body}  # null removes
+        data.update(_patched_properties(user, body))
         user = records.update(db, bot, user, now_ms=_now(request), tags=body.get("tags"), data=data)
     return json_response({"user": _wire(user)})
 
@@ -231,6 +255,7 @@ async def list_users(request: web.Request) -> web.StreamResponse:
     users, token = records.list_page(
         _state(request).db, bot, "user", where, sort_field=query.get("sortField", "createdAt"),
         direction=query.get("sortDirection", "desc"), next_token=query.get("nextToken"),
+        page_size=_page_size(query),
     )
     return json_response({"users": [_wire(u) for u in users], "meta": _meta(token)})
 
@@ -255,14 +280,16 @@ def _get_or_create_conversation(
     if found is not None:
         return found
     return records.insert(db, bot, "conversation", now_ms=now_ms, tags=body["tags"],
-                          data={"channel": body["channel"], "integration": integration})
+                          data={"channel": body["channel"], "integration": integration,
+                                **_new_properties(body)})
 
 
 async def create_conversation(request: web.Request) -> web.StreamResponse:
     """POST /v1/chat/conversations"""
     body = await _body(request, "createConversation")
     db, bot = _state(request).db, bot_id(request)
-    data = {"channel": body["channel"], "integration": _integration_name(request, body)}
+    data = {"channel": body["channel"], "integration": _integration_name(request, body),
+            **_new_properties(body)}
     with transaction(db):
         conversation = records.insert(db, bot, "conversation", now_ms=_now(request), tags=body["tags"],
                                       data=data)
@@ -284,7 +311,7 @@ async def update_conversation(request: web.Request) -> web.StreamResponse:
     db, bot = _state(request).db, bot_id(request)
     with transaction(db):
         conversation = records.require(db, bot, "conversation", request.match_info["id"])
-        data: dict[str, Any] = {}
+        data: dict[str, Any] = _patched_properties(conversation, body)
         if "currentTaskId" in body:
             records.require(db, bot, "task", body["currentTaskId"], error="ReferenceNotFound",
                             field="currentTaskId")
@@ -292,6 +319,16 @@ async def update_conversation(request: web.Request) -> web.StreamResponse:
         conversation = records.update(db, bot, conversation, now_ms=_now(request), tags=body.get("tags"),
                                       data=data)
     return json_response({"conversation": _wire(conversation)})
+
+
+#: The number of delivered messages of conversation ``r`` (one parameter: now, in ms). ``+r.id`` drops the
+#: column's TEXT affinity so the expression index serves the lookup; left to itself the planner walks all
+#: the bot's messages per conversation (seconds for 20k messages), hence INDEXED BY.
+_MESSAGE_COUNT = (
+    "(SELECT COUNT(*) FROM records m INDEXED BY records_conversation WHERE m.bot_id = r.bot_id"
+    " AND m.kind = 'message' AND json_extract(m.data, '$.conversationId') = +r.id"
+    " AND (m.due_at IS NULL OR m.due_at <= ?))"
+)
 
 
 async def list_conversations(request: web.Request) -> web.StreamResponse:
@@ -306,10 +343,15 @@ async def list_conversations(request: web.Request) -> web.StreamResponse:
         where.field_equals("channel", query["channel"])
     if "integrationName" in query:
         where.field_equals("integration", query["integrationName"])
+    now = _now(request)
+    if "minMessageCount" in query:
+        where.add(f"{_MESSAGE_COUNT} >= ?", now, query["minMessageCount"])
+    if "maxMessageCount" in query:
+        where.add(f"{_MESSAGE_COUNT} <= ?", now, query["maxMessageCount"])
     conversations, token = records.list_page(
         _state(request).db, bot_id(request), "conversation", where,
         sort_field=query.get("sortField", "createdAt"), direction=query.get("sortDirection", "desc"),
-        next_token=query.get("nextToken"),
+        next_token=query.get("nextToken"), page_size=_page_size(query),
     )
     return json_response({"conversations": [_wire(c) for c in conversations], "meta": _meta(token)})
 
@@ -367,6 +409,7 @@ async def list_participants(request: web.Request) -> web.StreamResponse:
         " AND r.kind = 'user' AND r.id = p.user_id", where=["p.bot_id = ?", "p.conversation_id = ?"],
         params=[bot, conversation.id], sort_column="p.created_at", id_column="p.user_id",
         sort_field="createdAt", direction="desc", next_token=query.get("nextToken"),
+        page_size=_page_size(query),
     )
     users = [records.get(db, bot, "user", row["id"]) for row in rows]
     return json_response({"participants": [_wire(u) for u in users if u is not None], "meta": _meta(token)})
@@ -434,7 +477,7 @@ async def list_events(request: web.Request) -> web.StreamResponse:
     if "status" in query:
         where.add(f"{_EFFECTIVE_STATUS} = ?", now, query["status"])
     events, token = records.list_page(_state(request).db, bot_id(request), "event", where,
-                                      next_token=query.get("nextToken"))
+                                      next_token=query.get("nextToken"), page_size=_page_size(query))
     return json_response({"events": [_event(e, now) for e in events], "meta": _meta(token)})
 
 
@@ -473,28 +516,48 @@ def _check_message_references(db: Any, bot: str, body: dict[str, Any]) -> None:
         records.require(db, bot, "user", body["userId"], error="ReferenceNotFound", field="userId")
 
 
+def _message_delivery(body: dict[str, Any], now_ms: int) -> int | None:
+    """When a message with this body's ``schedule`` is delivered (ms); None: at once (no schedule, or a
+    time already reached)."""
+    due = _schedule_due(body.get("schedule"), now_ms)
+    return due if due is not None and due > now_ms else None
+
+
 def _get_or_create_message(
     db: Any, bot: str, now_ms: int, body: dict[str, Any], created_at: int | None = None
 ) -> Record:
+    """The oldest message of the conversation matching the body's tags (delivered or not), else a new
+    incoming one, scheduled when the body has a future ``schedule``."""
     _check_message_references(db, bot, body)
     match = _discriminating(body["tags"], body.get("discriminateByTags"))
     scope = Filter().field_equals("conversationId", body["conversationId"])
     found = records.find_by_tags(db, bot, "message", match, scope)
     if found is not None:
         return found
+    due = _message_delivery(body, now_ms)
     return records.insert(db, bot, "message", now_ms=now_ms, tags=body["tags"],
-                          data=_message_data(body, bot, "incoming"), created_at=created_at)
+                          data=_message_data(body, bot, "incoming"), due_at=due,
+                          created_at=due if due is not None else created_at)
+
+
+def _delivered_message(request: web.Request) -> Record:
+    """The path's message; ResourceNotFound when absent or scheduled and not yet delivered."""
+    db, bot, id = _state(request).db, bot_id(request), request.match_info["id"]
+    message = records.get(db, bot, "message", id)
+    if message is None or (message.due_at is not None and message.due_at > _now(request)):
+        raise EmulatorError("ResourceNotFound", f"no message with id {id!r} in this bot")
+    return message
 
 
 async def create_message(request: web.Request) -> web.StreamResponse:
     """POST /v1/chat/messages"""
     body = await _body(request, "createMessage")
     db, bot, now = _state(request).db, bot_id(request), _now(request)
-    _schedule_due(body.get("schedule"), now)  # checked, not acted upon: the emulator delivers nothing
+    due = _message_delivery(body, now)
     with transaction(db):
         _check_message_references(db, bot, body)
         message = records.insert(db, bot, "message", now_ms=now, tags=body["tags"],
-                                 data=_message_data(body, bot, "outgoing"))
+                                 data=_message_data(body, bot, "outgoing"), due_at=due, created_at=due)
     return json_response({"message": _wire(message)}, status=201)
 
 
@@ -502,10 +565,15 @@ async def get_or_create_message(request: web.Request) -> web.StreamResponse:
     """POST /v1/chat/messages/get-or-create"""
     body = await _body(request, "getOrCreateMessage")
     db, now = _state(request).db, _now(request)
-    _schedule_due(body.get("schedule"), now)
+    _schedule_due(body.get("schedule"), now)  # a bad schedule is refused even when a message matches
     with transaction(db):
         message = _get_or_create_message(db, bot_id(request), now, body)
     return json_response({"message": _wire(message)})
+
+
+async def get_message(request: web.Request) -> web.StreamResponse:
+    """GET /v1/chat/messages/{id}"""
+    return json_response({"message": _wire(_delivered_message(request))})
 
 
 async def update_message(request: web.Request) -> web.StreamResponse:
@@ -513,7 +581,7 @@ async def update_message(request: web.Request) -> web.StreamResponse:
     body = await _body(request, "updateMessage")
     db, bot = _state(request).db, bot_id(request)
     with transaction(db):
-        message = records.require(db, bot, "message", request.match_info["id"])
+        message = _delivered_message(request)
         data = {"payload": body["payload"]} if "payload" in body else {}
         message = records.update(db, bot, message, now_ms=_now(request), tags=body["tags"], data=data)
     return json_response({"message": _wire(message)})
@@ -523,11 +591,11 @@ async def list_messages(request: web.Request) -> web.StreamResponse:
     """GET /v1/chat/messages"""
     query = _query(request, "listMessages")
     after, before = _date_range(query)
-    where = Filter().tags(query.get("tags")).range("created_at", after, before)
+    where = Filter().tags(query.get("tags")).range("created_at", after, before).delivered(_now(request))
     if "conversationId" in query:
         where.field_equals("conversationId", query["conversationId"])
     messages, token = records.list_page(_state(request).db, bot_id(request), "message", where,
-                                        next_token=query.get("nextToken"))
+                                        next_token=query.get("nextToken"), page_size=_page_size(query))
     return json_response({"messages": [_wire(m) for m in messages], "meta": _meta(token)})
 
 
@@ -605,8 +673,9 @@ async def patch_state(request: web.Request) -> web.StreamResponse:
     key = _state_key(request)
     body = await _body(request, "patchState")
     db = _state(request).db
+    extra = {"expiry": body["expiry"]} if "expiry" in body else {}  # beyond 1.70.2
     with transaction(db):
-        state = runtime_states.patch(db, key, _now(request), body["payload"])
+        state = runtime_states.patch(db, key, _now(request), body["payload"], **extra)
     return json_response({"state": state})
 
 
@@ -788,10 +857,11 @@ async def list_tag_values(request: web.Request) -> web.StreamResponse:
     query = _query(request, "listTagValues")
     rows, token = fetch_page(
         _state(request).db, select="DISTINCT t.value AS value", source="records r, json_each(r.tags) t",
-        where=["r.bot_id = ?", "r.kind = ?", "t.key = ?"],
-        params=[bot_id(request), query["type"], request.match_info["key"]],
+        # a scheduled message's tags show once it is delivered
+        where=["r.bot_id = ?", "r.kind = ?", "t.key = ?", "(r.due_at IS NULL OR r.due_at <= ?)"],
+        params=[bot_id(request), query["type"], request.match_info["key"], _now(request)],
         sort_column="t.value", id_column="t.value", sort_field="value", direction="asc",
-        next_token=query.get("nextToken"),
+        next_token=query.get("nextToken"), page_size=_page_size(query),
     )
     return json_response({"tags": [{"value": row["value"]} for row in rows], "meta": _meta(token)})
 
@@ -820,6 +890,17 @@ async def configure_integration(request: web.Request) -> web.StreamResponse:
     return json_response({})
 
 
+async def capture_observation(request: web.Request) -> web.StreamResponse:
+    """POST /v1/chat/observations (beyond 1.70.2: sent by the official client 1.45.0).
+
+    The body is checked against ``beyond_spec.OBSERVATION_SCHEMA`` (``name`` and ``data`` required) and
+    the answer is ``{}``; nothing reads observations back, so the emulator keeps none.
+    """
+    body = await read_json(request, max_bytes=RUNTIME_MAX_BYTES)
+    beyond_spec.check_observation(body)
+    return json_response({})
+
+
 get_user = _getter("user", "user")
 delete_user = _deleter(
     "user", "DELETE FROM participants WHERE bot_id = ? AND user_id = ?", _states_of("user")
@@ -833,7 +914,6 @@ delete_conversation = _deleter(
     " AND json_extract(data, '$.conversationId') = ?",
 )
 get_event = _getter("event", "event", _event)
-get_message = _getter("message", "message")
 delete_message = _deleter("message")
 get_task = _getter("task", "task")
 delete_task = _deleter("task", _states_of("task"))
@@ -867,10 +947,19 @@ ROUTES: dict[str, Handler] = {
 }
 
 
+#: operationId -> (method, path, handler) of the operations newer clients call that 1.70.2 lacks.
+BEYOND_SPEC_ROUTES: dict[str, tuple[str, str, Handler]] = {
+    "captureObservation": ("POST", "/v1/chat/observations", capture_observation),
+}
+
+
 def add_routes(app: web.Application, state: EmulatorState) -> None:
-    """Register every /v1/chat route on ``app`` (method and path from the spec, by operationId)."""
+    """Register every /v1/chat route on ``app`` (method and path from the spec, by operationId), then
+    :data:`BEYOND_SPEC_ROUTES`."""
     from botpress_async.emulator.validation import operation
 
     for operation_id, handler in ROUTES.items():
         method, path, _ = operation("runtime", operation_id)
+        app.router.add_route(method, path, handler)
+    for method, path, handler in BEYOND_SPEC_ROUTES.values():
         app.router.add_route(method, path, handler)

@@ -170,15 +170,23 @@ def _wire_deleted(key: StateKey, now_ms: int, existing: sqlite3.Row | None) -> d
     return _wire(fake, key)
 
 
-def patch(db: sqlite3.Connection, key: StateKey, now_ms: int, payload: dict[str, Any]) -> dict[str, Any]:
-    """Merge ``payload``'s top-level keys into the state. Raises ResourceNotFound when absent or expired."""
+def patch(
+    db: sqlite3.Connection, key: StateKey, now_ms: int, payload: dict[str, Any], expiry: Any = _KEEP
+) -> dict[str, Any]:
+    """Merge ``payload``'s top-level keys into the state. Raises ResourceNotFound when absent or expired.
+
+    Args:
+        expiry: as for :func:`set` (ms; ``None`` removes it; omitted keeps the current one). Beyond the
+            1.70.2 spec: newer clients send it.
+    """
     check_owner(db, key)
     existing = _live_row(db, key, now_ms)
     if existing is None:
         raise _not_found(key)
     merged = json.loads(existing["payload"])
     merged.update(payload)
-    return _write(db, key, now_ms, _check_payload(merged), existing["expiry_ms"], existing)
+    kept = existing["expiry_ms"] if expiry is _KEEP else expiry
+    return _write(db, key, now_ms, _check_payload(merged), kept, existing)
 
 
 def get_or_set(

@@ -27,11 +27,13 @@ CREATE TABLE IF NOT EXISTS records (
     updated_at INTEGER NOT NULL,
     tags       TEXT    NOT NULL DEFAULT '{}',   -- JSON object of strings
     data       TEXT    NOT NULL DEFAULT '{}',   -- JSON object: the resource's other wire fields
-    due_at     INTEGER,                   -- scheduled events: when they stop being "scheduled"
+    due_at     INTEGER,                   -- scheduled events/messages: when they are due (ms)
     PRIMARY KEY (bot_id, kind, id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS records_created ON records (bot_id, kind, created_at, id);
 CREATE INDEX IF NOT EXISTS records_updated ON records (bot_id, kind, updated_at, id);
+CREATE INDEX IF NOT EXISTS records_conversation
+    ON records (bot_id, kind, json_extract(data, '$.conversationId'));
 
 CREATE TABLE IF NOT EXISTS participants (
     bot_id          TEXT    NOT NULL,
