@@ -43,6 +43,7 @@ import attrs
 from botpress_async._client import Client
 from botpress_async._config import DEFAULT_BASE_URL
 from botpress_async.datasets import AIRPORTS_CSV, open_dataset
+from botpress_async.errors import APIError
 from botpress_async.models import Row, Table, columns, table_schema
 
 __all__ = [
@@ -306,7 +307,13 @@ async def run_demo(
     patch = {} if got.created else schema_patch(got.table, schema)
     if patch:
         # An older table of that name (e.g. made by another script) lacks columns: add them.
-        updated_table = (await bp.tables.update(TABLE_NAME, schema=patch)).table
+        try:
+            updated_table = (await bp.tables.update(TABLE_NAME, schema=patch)).table
+        except APIError as exc:  # e.g. a frozen table
+            raise DemoFailed(
+                f"{TABLE_NAME} lacks columns the demo needs ({', '.join(patch)}) and could not be patched: "
+                f"{exc.type}: {exc.message}"
+            ) from None
         still = schema_patch(updated_table, schema)
         check(not still, f"{TABLE_NAME}: the schema patch did not add {', '.join(still)}")
         existing = columns(got.table)

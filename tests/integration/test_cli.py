@@ -312,3 +312,10 @@ async def test_importing_a_csv_with_only_a_header_fails_and_creates_no_table(
     assert_one_line_error(result, contains="empty.csv: no rows to import (only a header line)")
     with pytest.raises(ResourceNotFoundError):
         await botpress_client.tables.get("emptyTable")
+
+
+async def test_exporting_into_a_directory_fails_saying_it_is_a_directory(
+    run_cli: Any, env: dict[str, str], tmp_path: Path
+) -> None:
+    result = await run_cli(["tables", "export", "anyTable", "-o", str(tmp_path)], env)
+    assert_one_line_error(result, contains=f"{tmp_path}: is a directory")

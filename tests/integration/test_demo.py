@@ -33,13 +33,15 @@ from botpress_async.models import Table, table_schema
 TOUR_SCHEMA = table_schema({"iata": "string", "name": "string", "state": "string"})
 
 
-async def make_table(db: Path, schema: dict[str, Any], rows: list[dict[str, Any]], key: str | None) -> None:
+async def make_table(
+    db: Path, schema: dict[str, Any], rows: list[dict[str, Any]], key: str | None, *, frozen: bool = False
+) -> None:
     """Create the demo's table in the demo database, as another script would have."""
     async with (
         Emulator(db=str(db)) as emu,
         Client(token=emu.token, bot_id=DEMO_BOT_ID, base_url=emu.url, environ={}) as bp,
     ):
-        await bp.tables.create(TABLE_NAME, schema=schema, key_column=key)
+        await bp.tables.create(TABLE_NAME, schema=schema, key_column=key, frozen=frozen)
         if rows:
             await bp.tables.bulk_upsert(TABLE_NAME, rows)
 
@@ -106,6 +108,22 @@ async def test_the_demo_stops_with_the_reason_when_a_column_has_another_type(
         f"botpress-async: error: demo failed: {TABLE_NAME} exists with other column types (column "
         "'latitude' is string, the demo needs number): delete it, or run the demo on another database (--db)"
     ]
+
+
+async def test_the_demo_stops_with_the_reason_when_a_table_lacking_columns_cannot_be_patched(
+    runner: Any, base_env: dict[str, str], tmp_path: Path
+) -> None:
+    db = tmp_path / "demo.db"
+    await make_table(db, TOUR_SCHEMA, [], key="iata", frozen=True)
+
+    result = await runner.cli(["demo", "--db", str(db), "--no-progress"], base_env)
+
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(
+        f"botpress-async: error: demo failed: {TABLE_NAME} lacks columns the demo needs (name, city, "
+        "country, latitude, longitude) and could not be patched: Forbidden:"
+    )
 
 
 async def test_the_bot_replies_as_itself_without_a_user_of_its_own(tmp_path: Path) -> None:
