@@ -159,10 +159,18 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     """Turn every failure into the error body; an unexpected exception is a logged 500 Internal.
 
     Two exceptions are the request's fault whatever the route: a number SQLite cannot bind (400
-    InvalidPayload) and SQLite refusing a statement for its size (400 InvalidQuery).
+    InvalidPayload) and SQLite refusing a statement for its size (400 InvalidQuery). A client that
+    disconnects mid-request (a timed-out call, a killed process) is normal, not an emulator error: it is
+    logged at debug level only, and the answer it can no longer receive is dropped.
     """
     try:
         return await handler(request)
+    except ConnectionResetError:
+        if not _client_gone(request):
+            log.exception("emulator: unexpected error on %s %s", request.method, request.path)
+            return error_response("Internal", "unexpected emulator error")
+        log.debug("emulator: the client closed the connection during %s %s", request.method, request.path)
+        return error_response("InvalidPayload", "the client closed the connection mid-request")
     except EmulatorError as exc:
         return error_response(exc.type, exc.message, headers=exc.headers)
     except web.HTTPException as exc:
@@ -186,6 +194,12 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         # Bad input must never get here: this is an emulator bug. The log names the route only.
         log.exception("emulator: unexpected error on %s %s", request.method, request.path)
         return error_response("Internal", "unexpected emulator error")
+
+
+def _client_gone(request: web.Request) -> bool:
+    """True once the client's connection is closed (aiohttp then fails body reads with "Connection lost")."""
+    transport = request.transport
+    return transport is None or transport.is_closing()
 
 
 def _as_bytes(text: str) -> bytes:
