@@ -15,6 +15,7 @@ from botpress_async._limiter import RateLimitStats
 from botpress_async._retry import RetryPolicy
 from botpress_async._transport import Pool, Transport, warn_unclosed
 from botpress_async._types import UNSET, Unset
+from botpress_async.errors import ClientStateError
 from botpress_async.resources import (
     Actions,
     Analytics,
@@ -141,6 +142,17 @@ class Client:
             server's last advertised limit / remaining budget, the estimated window, the pause left.
         """
         return self._pool.limiter.stats
+
+    @property
+    def bot_id(self) -> str:
+        """The bot this client acts for (``x-bot-id``), e.g. as the author of a bot's replies.
+
+        Raises:
+            ClientStateError: no bot id was given (argument or ``BP_BOT_ID``).
+        """
+        if not self._config.bot_id:
+            raise ClientStateError("this Client has no bot_id: pass bot_id= or set BP_BOT_ID")
+        return self._config.bot_id
 
     def with_options(
         self,

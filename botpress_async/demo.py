@@ -404,10 +404,8 @@ async def run_demo(
         found == by_state[QUERY_STATE], f"the bot answered {found} airports, expected {by_state[QUERY_STATE]}"
     )
     # The bot replies as itself (user_id = its bot id): an outgoing message.
-    bot_id = bp.config.bot_id
-    check(bot_id is not None, "the client has no bot id")
     reply = await bp.messages.create(
-        conversation_id=conv.id, user_id=str(bot_id), type="text", payload={"text": reply_text}, tags={}
+        conversation_id=conv.id, user_id=bp.bot_id, type="text", payload={"text": reply_text}, tags={}
     )
     check(
         (incoming.direction, reply.direction) == ("incoming", "outgoing"),
