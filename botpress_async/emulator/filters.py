@@ -32,7 +32,10 @@ Pinned semantics (marked [inferred] in the research notes):
   ``...mmmZ`` form, and a string filter value on them that parses as an ISO 8601 date-time is converted
   to that form, so comparisons are chronological.
 - ``$regex`` uses Python's ``re`` (unanchored search); ``$options``: ``i`` case-insensitive, ``c``
-  case-sensitive (the default), ``m``/``s``/``x`` as in ``re``; only strings match.
+  case-sensitive (the default), ``m``/``s``/``x`` as in ``re``; only strings match. The common shapes
+  run in SQL instead of a Python call per row, with the same answers (see :func:`_literal_regex`):
+  ``^literal`` is an index-served range (and a range prefilter before the Python check for ``^literal``
+  followed by more, case-sensitive), a plain ``literal`` is ``instr``, and with ``i`` both are ``LIKE``.
 - ``$mod: [divisor, remainder]`` matches numbers whose truncated value modulo divisor is remainder.
 - ``$size: n`` matches arrays of length ``n``.
 - ``$not`` takes a filter at the top level (``{"$not": {"a": 1}}``) and an operator document at field level
@@ -50,7 +53,7 @@ import json
 import math
 import re
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -202,6 +205,8 @@ class Field:
 #: The deepest nesting of ``$and``/``$or``/``$not`` a filter may use (InvalidQuery beyond): SQLite's parser
 #: has a fixed stack, and each level costs a few parentheses of SQL.
 MAX_FILTER_DEPTH = 8
+#: The most values (operands, paths) one query may bind.
+MAX_FILTER_VALUES = 10_000
 
 
 def _balanced(parts: list[str], joiner: str) -> str:
@@ -240,7 +245,14 @@ class FilterCompiler:
         self._trust_types = trust_column_types
 
     def bind(self, value: Any) -> str:
-        """A new named parameter holding ``value``; returns its SQL placeholder (``:f3``)."""
+        """A new named parameter holding ``value``; returns its SQL placeholder (``:f3``).
+
+        Raises:
+            EmulatorError: InvalidQuery past :data:`MAX_FILTER_VALUES` parameters (SQLite's planning
+                time grows faster than the number of conditions: a huge filter would stall the emulator).
+        """
+        if len(self.params) >= MAX_FILTER_VALUES:
+            raise EmulatorError("InvalidQuery", f"a query may hold at most {MAX_FILTER_VALUES} values")
         name = f"{self._prefix}{len(self.params)}"
         if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
             # SQLite integers are 64-bit; JSON numbers beyond that compare as reals, and past the largest
@@ -439,6 +451,48 @@ class FilterCompiler:
         parts = [self._eq(field, v) for v in values]
         return " OR ".join(f"({p})" for p in parts)
 
+    def _literal_regex(
+        self, field: Field, pattern: str, flags: int, regexp: Callable[[], str]
+    ) -> str | None:
+        r"""SQL with exactly the answers of the REGEXP condition (``regexp()`` binds and returns it) for the
+        shapes SQLite can run without calling Python per row, else None. ``flags``: the compiled pattern's.
+
+        - ``^lit`` case-sensitive: ``lit <= value < successor(lit)`` (BINARY order is UTF-8 byte order,
+          which is code point order), which the column's expression index serves; ``^lit...``: that
+          range, then ``regexp`` on the rows in it (no top-level ``|`` can bypass the prefix: any ``|``
+          disqualifies).
+        - ``lit`` case-sensitive: ``instr(value, lit) > 0``.
+        - ``i``: ``LIKE`` (``lit%`` or ``%lit%``) for an ASCII literal. LIKE folds only ASCII letters;
+          Python also folds ``İ ı`` to ``i``, ``ſ`` to ``s`` and the Kelvin sign to ``k``, so with one of
+          those letters in the literal a value holding such a character is left to ``regexp``.
+
+        Not served: verbose patterns, ``^`` with ``m`` (it matches after any newline), empty literals,
+        anything else (classes, groups, escapes like ``\d``, quantifiers right after the prefix).
+        """
+        if flags & re.VERBOSE:
+            return None
+        anchored, literal, rest = _literal_prefix(pattern)
+        if not literal or "\x00" in literal or (anchored and flags & re.MULTILINE):
+            return None
+        value = field.value
+        if flags & re.IGNORECASE:
+            if rest or not literal.isascii():
+                return None
+            like = ("" if anchored else "%") + re.sub(r"([\\%_])", r"\\\1", literal) + "%"
+            sql = f"{value} LIKE {self.bind(like)} ESCAPE '\\'"
+            if _FOLDED_BEYOND_ASCII.intersection(literal.lower()):
+                sql = f"({sql} OR ({value} GLOB {self.bind(_NON_ASCII_FOLDS_GLOB)} AND {regexp()}))"
+            return sql
+        if not anchored:
+            return None if rest else f"instr({value}, {self.bind(literal)}) > 0"
+        if rest and "|" in pattern:
+            return None
+        upper = _successor(literal)
+        sql = f"{value} >= {self.bind(literal)}"
+        if upper is not None:
+            sql += f" AND {value} < {self.bind(upper)}"
+        return f"{sql} AND {regexp()}" if rest else sql
+
     def _regex(self, field: Field, pattern: Any, options: Any) -> str:
         if not isinstance(pattern, str):
             raise EmulatorError("InvalidQuery", "$regex takes a string")
@@ -456,14 +510,17 @@ class FilterCompiler:
             raise EmulatorError("InvalidQuery", f"invalid $regex: {exc}") from None
         if field.system == "id":
             return "0"
-        # Flags travel inside the pattern, so one two-argument REGEXP function serves every call.
-        inline = _inline_flags(compiled.flags & (re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE))
-        if field.system is not None:
-            return f"{field.value} REGEXP {self.bind(inline + pattern)}"
-        check = self._is_kind(field, "string")
+        check = "1" if field.system is not None else self._is_kind(field, "string")
         if check == "0":
             return "0"
-        return _all(check, f"{field.value} REGEXP {self.bind(inline + pattern)}")
+        # Flags travel inside the pattern, so one two-argument REGEXP function serves every call.
+        inline = _inline_flags(compiled.flags & (re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE))
+
+        def regexp() -> str:  # bound only when used: every parameter is referenced by the SQL
+            return f"{field.value} REGEXP {self.bind(inline + pattern)}"
+
+        served = self._literal_regex(field, pattern, compiled.flags, regexp)
+        return _all(check, served if served is not None else regexp())
 
     def _mod(self, field: Field, operand: Any) -> str:
         if (
@@ -487,6 +544,49 @@ class FilterCompiler:
         if field.system is not None or self._is_kind(field, "array") == "0":
             return "0"
         return f"{field.kind} = 'array' AND json_array_length(data, {field.path_sql}) = {self.bind(operand)}"
+
+
+#: The non-ASCII characters Python's case-insensitive matching folds to ASCII letters (``İ ı`` -> i,
+#: ``ſ`` -> s, Kelvin sign -> k), as a GLOB matching a value holding one; the letters they fold to.
+_NON_ASCII_FOLDS_GLOB = "*[\u0130\u0131\u017f\u212a]*"
+_FOLDED_BEYOND_ASCII = frozenset("iks")
+_REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")
+_QUANTIFIERS = frozenset("*+?{")
+
+
+def _literal_prefix(pattern: str) -> tuple[bool, str, str]:
+    """``(anchored, literal, rest)``: whether ``pattern`` starts with ``^``, the literal text that follows
+    (escaped ASCII punctuation included; a character a quantifier applies to excluded), and the rest."""
+    anchored = pattern.startswith("^")
+    index = 1 if anchored else 0
+    literal: list[str] = []
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            escaped = pattern[index + 1 : index + 2]
+            if not escaped or not escaped.isascii() or escaped.isalnum():
+                break  # \d, \b, \1, \n... are not literal characters
+            char, after = escaped, index + 2
+        elif char in _REGEX_SPECIAL:
+            break
+        else:
+            after = index + 1
+        if pattern[after : after + 1] in _QUANTIFIERS:  # the quantifier applies to this character
+            break
+        literal.append(char)
+        index = after
+    return anchored, "".join(literal), pattern[index:]
+
+
+def _successor(text: str) -> str | None:
+    """The smallest string greater than every string starting with ``text`` (None: there is none)."""
+    stripped = text.rstrip(chr(0x10FFFF))
+    if not stripped:
+        return None
+    following = ord(stripped[-1]) + 1
+    if 0xD800 <= following <= 0xDFFF:  # surrogates are not characters: skip to the next one
+        following = 0xE000
+    return stripped[:-1] + chr(following)
 
 
 def _inline_flags(flags: int) -> str:
