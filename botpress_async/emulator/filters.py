@@ -206,7 +206,7 @@ class Field:
 #: has a fixed stack, and each level costs a few parentheses of SQL.
 MAX_FILTER_DEPTH = 8
 #: The most values (operands, paths) one query may bind.
-MAX_FILTER_VALUES = 10_000
+MAX_FILTER_VALUES = 5_000
 
 
 def _balanced(parts: list[str], joiner: str) -> str:
