@@ -36,7 +36,8 @@ class Emulator:
             write survives a restart on the same file.
         host: interface to bind; loopback by default.
         port: TCP port; 0 picks a free one (read it from ``emu.url``).
-        clock: time source for timestamps, state expiry and scheduled events (``ManualClock`` in tests).
+        clock: time source for timestamps, state expiry and the delivery of scheduled events and messages
+            (``ManualClock`` in tests).
         faults: fault injection, off by default: a :class:`FaultPlan` or its text form
             (``"429=0.05,503=0.03,reset=0.02,latency=0.05:200ms,commit502=0.01"``).
         fault_seed: seed of the fault draws, for reproducible runs.
