@@ -24,6 +24,7 @@ from botpress_async.resources import (
     Files,
     Integrations,
     Messages,
+    Observations,
     States,
     Tables,
     Tags,
@@ -237,6 +238,11 @@ class Client:
     def analytics(self) -> Analytics:
         """Analytics counters."""
         return Analytics(self._transport)
+
+    @functools.cached_property
+    def observations(self) -> Observations:
+        """Observations captured for tracing (beyond the 1.70.2 spec, official client 1.45)."""
+        return Observations(self._transport)
 
     @functools.cached_property
     def integrations(self) -> Integrations:

@@ -7,6 +7,7 @@ from botpress_async.resources.events import Events
 from botpress_async.resources.files import Files
 from botpress_async.resources.integrations import Integrations
 from botpress_async.resources.messages import Messages
+from botpress_async.resources.observations import Observations
 from botpress_async.resources.states import States
 from botpress_async.resources.tables import Tables
 from botpress_async.resources.tags import Tags
@@ -22,6 +23,7 @@ __all__ = [
     "Files",
     "Integrations",
     "Messages",
+    "Observations",
     "States",
     "Tables",
     "Tags",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Literal
 
@@ -40,6 +40,7 @@ class Conversations(Resource):
         channel: str,
         tags: Tags,
         integration_name: str | Unset = UNSET,
+        properties: Mapping[str, str] | Unset = UNSET,
     ) -> Conversation:
         """Create a conversation.
 
@@ -51,6 +52,9 @@ class Conversations(Resource):
             tags: the conversation's tags, ``{key: value}`` (``{}`` for none); values at most
                 500 characters.
             integration_name: the integration it belongs to, at most 200 characters.
+            properties: shared properties the bot and its integrations can read and change,
+                ``{key: value}`` with string values. Beyond the 1.70.2 spec (official client 1.45):
+                the returned :class:`Conversation` keeps them in ``.extra["properties"]``.
 
         Returns:
             The new conversation.
@@ -62,7 +66,7 @@ class Conversations(Resource):
 
         API: ``POST /v1/chat/conversations``
         """
-        json = body(channel=channel, tags=tags, integration_name=integration_name)
+        json = body(channel=channel, tags=tags, integration_name=integration_name, properties=properties)
         response = await self._transport.request(
             "POST", _CONVERSATIONS, json=json, cast=CreateConversationResponse
         )
@@ -100,6 +104,9 @@ class Conversations(Resource):
         sort_direction: Literal["asc", "desc"] | Unset = UNSET,
         after_date: datetime | str | Unset = UNSET,
         before_date: datetime | str | Unset = UNSET,
+        min_message_count: int | Unset = UNSET,
+        max_message_count: int | Unset = UNSET,
+        page_size: int | Unset = UNSET,
     ) -> Paginator[Conversation]:
         """List conversations, page after page (nothing is fetched until the paginator is used).
 
@@ -113,12 +120,19 @@ class Conversations(Resource):
             after_date: only conversations created after this instant (an aware datetime, or
                 an ISO-8601 string).
             before_date: only conversations created before this instant.
+            min_message_count: only conversations with at least this many messages (>= 0).
+                Beyond the 1.70.2 spec (official client 1.45).
+            max_message_count: only conversations with at most this many messages (>= 0).
+                Beyond the 1.70.2 spec (official client 1.45).
+            page_size: conversations per page, 1 to 100, for every page fetched (omitted: the
+                service's default, 20). Beyond the 1.70.2 spec (official client 1.45).
 
         Returns:
             A :class:`Paginator` of :class:`Conversation`.
 
         Raises:
-            ValueError: a naive datetime (raised when iterated).
+            ValueError: a naive datetime, or ``page_size`` out of 1 to 100 (raised at once,
+                nothing sent).
             InvalidQueryError: a filter value the API refuses (raised when iterated).
             APIError, APIConnectionError: as any call, when a page is fetched.
 
@@ -133,9 +147,15 @@ class Conversations(Resource):
             channel=channel,
             after_date=after_date,
             before_date=before_date,
+            min_message_count=min_message_count,
+            max_message_count=max_message_count,
         )
         return self._list(
-            _CONVERSATIONS, cast=ListConversationsResponse, items=lambda r: r.conversations, params=params
+            _CONVERSATIONS,
+            cast=ListConversationsResponse,
+            items=lambda r: r.conversations,
+            params=params,
+            page_size=page_size,
         )
 
     async def get_or_create(
@@ -145,6 +165,7 @@ class Conversations(Resource):
         tags: Tags,
         discriminate_by_tags: Sequence[str] | Unset = UNSET,
         integration_name: str | Unset = UNSET,
+        properties: Mapping[str, str] | Unset = UNSET,
     ) -> Conversation:
         """Return the conversation matching ``channel`` and ``tags``, creating it if there is none.
 
@@ -155,6 +176,9 @@ class Conversations(Resource):
             tags: the conversation's tags; by default all of them must match.
             discriminate_by_tags: match on these tag keys only.
             integration_name: the integration it belongs to, at most 200 characters.
+            properties: shared properties of a new conversation, ``{key: value}`` with string
+                values (an existing conversation is returned unchanged). Beyond the 1.70.2 spec
+                (official client 1.45).
 
         Returns:
             The existing or new conversation.
@@ -171,6 +195,7 @@ class Conversations(Resource):
             tags=tags,
             integration_name=integration_name,
             discriminate_by_tags=discriminate_by_tags,
+            properties=properties,
         )
         response = await self._transport.request(
             "POST",
@@ -187,6 +212,7 @@ class Conversations(Resource):
         *,
         current_task_id: str | Unset = UNSET,
         tags: Tags | Unset = UNSET,
+        properties: Mapping[str, str | None] | Unset = UNSET,
     ) -> Conversation:
         """Change a conversation; omitted arguments are left as they are.
 
@@ -194,6 +220,8 @@ class Conversations(Resource):
             id: the conversation's id.
             current_task_id: the id of the task the conversation is now on.
             tags: tags to set, ``{key: value}``; an empty value removes the key.
+            properties: properties to change, ``{key: value}``; None as a value removes the key,
+                keys not given are unchanged. Beyond the 1.70.2 spec (official client 1.45).
 
         Returns:
             The updated conversation.
@@ -206,7 +234,7 @@ class Conversations(Resource):
 
         API: ``PUT /v1/chat/conversations/{id}``
         """
-        json = body(current_task_id=current_task_id, tags=tags)
+        json = body(current_task_id=current_task_id, tags=tags, properties=properties)
         response = await self._transport.request(
             "PUT", _CONVERSATION, path_params={"id": id}, json=json, cast=UpdateConversationResponse
         )
@@ -227,16 +255,19 @@ class Conversations(Resource):
         """
         await self._transport.request("DELETE", _CONVERSATION, path_params={"id": id})
 
-    def list_participants(self, id: str) -> Paginator[Participant]:
+    def list_participants(self, id: str, *, page_size: int | Unset = UNSET) -> Paginator[Participant]:
         """List the users taking part in a conversation, page after page.
 
         Args:
             id: the conversation's id.
+            page_size: participants per page, 1 to 100, for every page fetched (omitted: the
+                service's default, 20). Beyond the 1.70.2 spec (official client 1.45).
 
         Returns:
             A :class:`Paginator` of :class:`Participant` (users).
 
         Raises:
+            ValueError: ``page_size`` out of 1 to 100 (raised at once, nothing sent).
             ResourceNotFoundError: no conversation with this id (raised when iterated).
             APIError, APIConnectionError: as any call, when a page is fetched.
 
@@ -247,6 +278,7 @@ class Conversations(Resource):
             cast=ListParticipantsResponse,
             items=lambda r: r.participants,
             path_params={"id": id},
+            page_size=page_size,
         )
 
     async def add_participant(self, id: str, *, user_id: str) -> Participant:

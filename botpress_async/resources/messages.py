@@ -217,6 +217,7 @@ class Messages(Resource):
         tags: Tags | Unset = UNSET,
         after_date: datetime | str | Unset = UNSET,
         before_date: datetime | str | Unset = UNSET,
+        page_size: int | Unset = UNSET,
     ) -> Paginator[Message]:
         """List messages, page after page (nothing is fetched until the paginator is used).
 
@@ -226,12 +227,15 @@ class Messages(Resource):
             after_date: only messages created after this instant (an aware datetime, or an
                 ISO-8601 string).
             before_date: only messages created before this instant.
+            page_size: messages per page, 1 to 100, for every page fetched (omitted: the service's
+                default, 20). Beyond the 1.70.2 spec (official client 1.45).
 
         Returns:
             A :class:`Paginator` of :class:`Message`.
 
         Raises:
-            ValueError: a naive datetime (raised when iterated).
+            ValueError: a naive datetime, or ``page_size`` out of 1 to 100 (raised at once,
+                nothing sent).
             InvalidQueryError: a filter value the API refuses (raised when iterated).
             APIError, APIConnectionError: as any call, when a page is fetched.
 
@@ -240,7 +244,13 @@ class Messages(Resource):
         params = query(
             conversation_id=conversation_id, tags=tags, after_date=after_date, before_date=before_date
         )
-        return self._list(_MESSAGES, cast=ListMessagesResponse, items=lambda r: r.messages, params=params)
+        return self._list(
+            _MESSAGES,
+            cast=ListMessagesResponse,
+            items=lambda r: r.messages,
+            params=params,
+            page_size=page_size,
+        )
 
     async def delete(self, id: str) -> None:
         """Delete a message.
@@ -273,12 +283,14 @@ class Messages(Resource):
 
         Args:
             user: the author, ``{"tags": {...}, "discriminate_by_tags": [...], "name": str,
-                "picture_url": str, "integration_name": str}`` (``tags`` and
-                ``discriminate_by_tags`` required); or give ``user_id``.
+                "picture_url": str, "integration_name": str, "properties": {str: str}}`` (``tags``
+                and ``discriminate_by_tags`` required); or give ``user_id``.
             user_id: the id of an existing author, instead of ``user``.
             conversation: ``{"channel": str, "tags": {...}, "discriminate_by_tags": [...],
-                "integration_name": str}`` (all but ``integration_name`` required); or give
-                ``conversation_id``.
+                "integration_name": str, "properties": {str: str}}`` (all but
+                ``integration_name`` and ``properties`` required); or give ``conversation_id``.
+                ``properties`` (shared properties of a new user or conversation) is beyond the
+                1.70.2 spec (official client 1.45).
             conversation_id: the id of an existing conversation, instead of ``conversation``.
             message: ``{"type": str, "payload": {...}, "tags": {...}, "discriminate_by_tags":
                 [...], "origin": "synthetic"}`` (all but ``origin`` required); omitted: only the

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Literal
 
@@ -35,6 +35,7 @@ class Users(Resource):
         name: str | Unset = UNSET,
         picture_url: str | Unset = UNSET,
         integration_name: str | Unset = UNSET,
+        properties: Mapping[str, str] | Unset = UNSET,
     ) -> User:
         """Create a user.
 
@@ -47,6 +48,9 @@ class Users(Resource):
             name: display name, at most 200 characters.
             picture_url: URL of the user's picture, at most 40 000 characters.
             integration_name: the integration the user belongs to, at most 200 characters.
+            properties: shared properties the bot and its integrations can read and change,
+                ``{key: value}`` with string values. Beyond the 1.70.2 spec (official client 1.45):
+                the returned :class:`User` keeps them in ``.extra["properties"]``.
 
         Returns:
             The new user.
@@ -58,7 +62,13 @@ class Users(Resource):
 
         API: ``POST /v1/chat/users``
         """
-        json = body(tags=tags, name=name, picture_url=picture_url, integration_name=integration_name)
+        json = body(
+            tags=tags,
+            name=name,
+            picture_url=picture_url,
+            integration_name=integration_name,
+            properties=properties,
+        )
         response = await self._transport.request("POST", _USERS, json=json, cast=CreateUserResponse)
         return response.user
 
@@ -91,6 +101,7 @@ class Users(Resource):
         range_field: Literal["createdAt", "updatedAt"] | Unset = UNSET,
         sort_field: Literal["createdAt", "updatedAt"] | Unset = UNSET,
         sort_direction: Literal["asc", "desc"] | Unset = UNSET,
+        page_size: int | Unset = UNSET,
     ) -> Paginator[User]:
         """List users, page after page (nothing is fetched until the paginator is used).
 
@@ -104,13 +115,16 @@ class Users(Resource):
                 ``"updatedAt"``.
             sort_field: ``"createdAt"`` or ``"updatedAt"``.
             sort_direction: ``"asc"`` or ``"desc"``.
+            page_size: users per page, 1 to 100, for every page fetched (omitted: the service's
+                default, 20). Beyond the 1.70.2 spec (official client 1.45).
 
         Returns:
             A :class:`Paginator` of :class:`User`: ``await`` it for one page, ``async for`` over
             it for every user.
 
         Raises:
-            ValueError: a naive datetime (raised when iterated).
+            ValueError: a naive datetime, or ``page_size`` out of 1 to 100 (raised at once,
+                nothing sent).
             InvalidQueryError: a filter value the API refuses (raised when iterated).
             APIError, APIConnectionError: as any call, when a page is fetched.
 
@@ -125,7 +139,9 @@ class Users(Resource):
             sort_field=sort_field,
             sort_direction=sort_direction,
         )
-        return self._list(_USERS, cast=ListUsersResponse, items=lambda r: r.users, params=params)
+        return self._list(
+            _USERS, cast=ListUsersResponse, items=lambda r: r.users, params=params, page_size=page_size
+        )
 
     async def get_or_create(
         self,
@@ -135,6 +151,7 @@ class Users(Resource):
         name: str | Unset = UNSET,
         picture_url: str | Unset = UNSET,
         integration_name: str | Unset = UNSET,
+        properties: Mapping[str, str] | Unset = UNSET,
     ) -> User:
         """Return the user matching ``tags``, creating it if there is none.
 
@@ -147,6 +164,8 @@ class Users(Resource):
             name: display name for a new user, at most 200 characters.
             picture_url: picture URL for a new user, at most 40 000 characters.
             integration_name: the integration of a new user, at most 200 characters.
+            properties: shared properties of a new user, ``{key: value}`` with string values (an
+                existing user is returned unchanged). Beyond the 1.70.2 spec (official client 1.45).
 
         Returns:
             The existing or new user.
@@ -164,6 +183,7 @@ class Users(Resource):
             name=name,
             picture_url=picture_url,
             integration_name=integration_name,
+            properties=properties,
         )
         response = await self._transport.request(
             "POST", _USERS + "/get-or-create", json=json, cast=GetOrCreateUserResponse, idempotent=True
@@ -177,6 +197,7 @@ class Users(Resource):
         tags: Tags | Unset = UNSET,
         name: str | Unset | None = UNSET,
         picture_url: str | Unset | None = UNSET,
+        properties: Mapping[str, str | None] | Unset = UNSET,
     ) -> User:
         """Change a user; omitted arguments are left as they are.
 
@@ -185,6 +206,8 @@ class Users(Resource):
             tags: tags to set, ``{key: value}``; an empty value removes the key.
             name: new display name (at most 200 characters); None clears it.
             picture_url: new picture URL (at most 40 000 characters); None clears it.
+            properties: properties to change, ``{key: value}``; None as a value removes the key,
+                keys not given are unchanged. Beyond the 1.70.2 spec (official client 1.45).
 
         Returns:
             The updated user.
@@ -197,7 +220,7 @@ class Users(Resource):
 
         API: ``PUT /v1/chat/users/{id}``
         """
-        json = body(tags=tags, name=name, picture_url=picture_url)
+        json = body(tags=tags, name=name, picture_url=picture_url, properties=properties)
         response = await self._transport.request(
             "PUT", _USER, path_params={"id": id}, json=json, cast=UpdateUserResponse
         )
