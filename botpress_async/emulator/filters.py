@@ -449,7 +449,7 @@ class FilterCompiler:
                 return "0"
             return f"{field.value} IN ({', '.join(self.bind(v) for v in kept)})"
         parts = [self._eq(field, v) for v in values]
-        return " OR ".join(f"({p})" for p in parts)
+        return _balanced(parts, " OR ")
 
     def _literal_regex(
         self, field: Field, pattern: str, flags: int, regexp: Callable[[], str]

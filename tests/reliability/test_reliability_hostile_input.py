@@ -204,6 +204,15 @@ async def test_an_in_filter_with_1000_values_finds_its_rows(raw: Raw) -> None:
     assert sorted(row["s"] for row in body["rows"]) == sorted(f"v{i}" for i in range(0, 1000, 2))
 
 
+async def test_an_in_filter_with_1500_values_on_a_nested_path_finds_its_rows(raw: Raw) -> None:
+    rows = [{"o": {"k": i}} for i in range(0, 3000, 3)]
+    await raw.call("POST", f"/v1/tables/{T}/rows", json={"rows": rows})
+    status, body = await raw.call("POST", f"/v1/tables/{T}/rows/find",
+                                  json={"filter": {"o.k": {"$in": list(range(1500))}}, "limit": 1000})
+    assert status == 200, body
+    assert sorted(row["o"]["k"] for row in body["rows"]) == list(range(0, 1500, 3))
+
+
 async def test_an_or_of_1000_conditions_finds_its_rows(raw: Raw) -> None:
     await raw.call("POST", f"/v1/tables/{T}/rows", json={"rows": [{"n": i} for i in range(10)]})
     status, body = await raw.call("POST", f"/v1/tables/{T}/rows/find",
