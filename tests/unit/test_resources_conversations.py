@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from runtime_wire import CONV_ID, CREATED_AT, USER_ID, USER_ID_2, assert_sent, conversation, only_call, user
 
 from botpress_async import Client
@@ -126,3 +127,59 @@ async def test_remove_participant_sends_delete_with_an_empty_object(bp: Client, 
     wire.reply("DELETE", f"{_CONV}/participants/{USER_ID}", {})
     assert await bp.conversations.remove_participant(CONV_ID, USER_ID) is None
     assert_sent(only_call(wire), "DELETE", f"{_CONV}/participants/{USER_ID}", {})
+
+
+# -- beyond the 1.70.2 spec (official client 1.45) ---------------------------------------------------
+
+
+async def test_list_sends_page_size_first_and_message_counts_last_like_the_official_client(
+    bp: Client, wire
+) -> None:
+    first = {"conversations": [conversation("c1")], "meta": {"nextToken": "p2"}}
+    wire.reply("GET", "/v1/chat/conversations", first)
+    wire.reply("GET", "/v1/chat/conversations", {"conversations": [], "meta": {}})
+    listing = bp.conversations.list(channel="dm", min_message_count=0, max_message_count=3, page_size=10)
+    await listing.collect()
+    assert [c.query for c in wire.calls] == [
+        "pageSize=10&channel=dm&minMessageCount=0&maxMessageCount=3",
+        "nextToken=p2&pageSize=10&channel=dm&minMessageCount=0&maxMessageCount=3",
+    ]
+
+
+async def test_list_refuses_a_page_size_over_100_before_sending(bp: Client, wire) -> None:
+    with pytest.raises(ValueError, match="page_size"):
+        bp.conversations.list(page_size=101)
+    assert wire.calls == []
+
+
+async def test_list_participants_sends_page_size_on_every_page(bp: Client, wire) -> None:
+    wire.reply("GET", f"{_CONV}/participants", {"participants": [user()], "meta": {"nextToken": "n2"}})
+    wire.reply("GET", f"{_CONV}/participants", {"participants": [], "meta": {}})
+    await bp.conversations.list_participants(CONV_ID, page_size=1).collect()
+    assert [c.query for c in wire.calls] == ["pageSize=1", "nextToken=n2&pageSize=1"]
+
+
+async def test_list_participants_refuses_a_page_size_of_zero_before_sending(bp: Client, wire) -> None:
+    with pytest.raises(ValueError, match="page_size"):
+        bp.conversations.list_participants(CONV_ID, page_size=0)
+    assert wire.calls == []
+
+
+async def test_create_sends_properties_and_the_answer_keeps_them_in_extra(bp: Client, wire) -> None:
+    answer = {"conversation": conversation(properties={"topic": "billing"})}
+    wire.reply("POST", "/v1/chat/conversations", answer, status=201)
+    result = await bp.conversations.create(channel="dm", tags={}, properties={"topic": "billing"})
+    assert only_call(wire).json == {"channel": "dm", "tags": {}, "properties": {"topic": "billing"}}
+    assert result.extra["properties"] == {"topic": "billing"}
+
+
+async def test_get_or_create_sends_properties(bp: Client, wire) -> None:
+    wire.reply("POST", "/v1/chat/conversations/get-or-create", {"conversation": conversation()})
+    await bp.conversations.get_or_create(channel="dm", tags={"thread": "t1"}, properties={"topic": "x"})
+    assert only_call(wire).json == {"channel": "dm", "tags": {"thread": "t1"}, "properties": {"topic": "x"}}
+
+
+async def test_update_sends_a_null_property_to_remove_it(bp: Client, wire) -> None:
+    wire.reply("PUT", _CONV, {"conversation": conversation()})
+    await bp.conversations.update(CONV_ID, properties={"topic": None})
+    assert only_call(wire).json == {"properties": {"topic": None}}

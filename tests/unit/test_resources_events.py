@@ -122,3 +122,15 @@ async def test_cancel_scheduled_sends_delete_to_the_scheduled_path(bp: Client, w
     wire.reply("DELETE", f"{_EVENTS}/scheduled/{EVENT_ID}", {})
     assert await bp.events.cancel_scheduled(EVENT_ID) is None
     assert_sent(only_call(wire), "DELETE", f"{_EVENTS}/scheduled/{EVENT_ID}", {})
+
+
+async def test_list_sends_page_size_before_the_filters(bp: Client, wire) -> None:
+    wire.reply("GET", _EVENTS, {"events": [], "meta": {}})
+    await bp.events.list(type="reminder", page_size=50)
+    assert only_call(wire).query == "pageSize=50&type=reminder"
+
+
+async def test_list_refuses_a_page_size_over_100_before_sending(bp: Client, wire) -> None:
+    with pytest.raises(ValueError, match="page_size"):
+        bp.events.list(page_size=500)
+    assert wire.calls == []

@@ -207,3 +207,34 @@ async def test_import_many_failing_later_batch_notes_what_was_imported(bp: Clien
         await bp.messages.import_many([_to_import(i) for i in range(4)], batch_size=2)
     assert any("2 messages before index 2 were imported" in note for note in info.value.__notes__)
     assert len(wire.calls) == 2
+
+
+async def test_list_sends_page_size_before_the_filters_on_every_page(bp: Client, wire) -> None:
+    wire.reply("GET", _MESSAGES, {"messages": [message("m1")], "meta": {"nextToken": "x"}})
+    wire.reply("GET", _MESSAGES, {"messages": [], "meta": {}})
+    await bp.messages.list(conversation_id=CONV_ID, page_size=100).collect()
+    assert [c.query for c in wire.calls] == [
+        f"pageSize=100&conversationId={CONV_ID}",
+        f"nextToken=x&pageSize=100&conversationId={CONV_ID}",
+    ]
+
+
+async def test_list_refuses_a_page_size_of_zero_before_sending(bp: Client, wire) -> None:
+    with pytest.raises(ValueError, match="page_size"):
+        bp.messages.list(page_size=0)
+    assert wire.calls == []
+
+
+async def test_initialize_incoming_sends_nested_properties_with_their_keys_unchanged(
+    bp: Client, wire
+) -> None:
+    answer = {"user": user(), "conversation": conversation()}
+    wire.reply("POST", "/v1/chat/initialize-incoming-message", answer)
+    await bp.messages.initialize_incoming(
+        user={"tags": {"e": "1"}, "discriminate_by_tags": ["e"], "properties": {"plan_tier": "pro"}},
+        conversation={"channel": "dm", "tags": {}, "discriminate_by_tags": [], "properties": {"topic": "x"}},
+    )
+    assert only_call(wire).json == {
+        "user": {"tags": {"e": "1"}, "discriminateByTags": ["e"], "properties": {"plan_tier": "pro"}},
+        "conversation": {"channel": "dm", "tags": {}, "discriminateByTags": [], "properties": {"topic": "x"}},
+    }

@@ -109,3 +109,24 @@ async def test_set_with_an_expiry_over_30_days_sends_nothing(bp: Client, wire) -
     with pytest.raises(ValueError, match="2592000000"):
         await bp.states.get_or_set("user", "u", "prefs", {}, expiry=MAX_STATE_EXPIRY_MS + 1)
     assert wire.calls == []
+
+
+async def test_patch_sends_expiry_in_milliseconds(bp: Client, wire) -> None:
+    wire.reply("PATCH", _STATE, {"state": state()})
+    await bp.states.patch("conversation", CONV_ID, "context", {"lang": "fr"}, expiry=60_000)
+    assert only_call(wire).json == {"payload": {"lang": "fr"}, "expiry": 60_000}
+
+
+async def test_patch_with_expiry_none_sends_null_to_remove_it(bp: Client, wire) -> None:
+    wire.reply("PATCH", _STATE, {"state": state()})
+    await bp.states.patch("conversation", CONV_ID, "context", {}, expiry=None)
+    assert only_call(wire).json == {"payload": {}, "expiry": None}
+
+
+@pytest.mark.parametrize("expiry", [MAX_STATE_EXPIRY_MS + 1, 0, 1.5])
+async def test_patch_with_an_expiry_out_of_range_raises_value_error_and_sends_nothing(
+    bp: Client, wire, expiry
+) -> None:
+    with pytest.raises(ValueError, match="expiry"):
+        await bp.states.patch("conversation", CONV_ID, "context", {}, expiry=expiry)
+    assert wire.calls == []

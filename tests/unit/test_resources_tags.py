@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from runtime_wire import assert_sent
 
 from botpress_async import Client
@@ -25,3 +26,17 @@ async def test_list_values_first_page_keeps_the_raw_response(bp: Client, wire) -
     assert page.items == ["pro"]
     assert page.response.tags[0].value == "pro"
     assert wire.calls[0].query == "type=conversation"
+
+
+async def test_list_values_sends_page_size_before_the_type_on_every_page(bp: Client, wire) -> None:
+    path = "/v1/chat/tags/plan/values"
+    wire.reply("GET", path, {"tags": [{"value": "pro"}], "meta": {"nextToken": "n"}})
+    wire.reply("GET", path, {"tags": [], "meta": {}})
+    await bp.tags.list_values("plan", type="user", page_size=2).collect()
+    assert [c.query for c in wire.calls] == ["pageSize=2&type=user", "nextToken=n&pageSize=2&type=user"]
+
+
+async def test_list_values_refuses_a_page_size_of_zero_before_sending(bp: Client, wire) -> None:
+    with pytest.raises(ValueError, match="page_size"):
+        bp.tags.list_values("plan", type="user", page_size=0)
+    assert wire.calls == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from runtime_wire import CONV_ID, CREATED_AT, TASK_ID, USER_ID, assert_sent, only_call, task
 
 from botpress_async import Client
@@ -76,3 +77,15 @@ async def test_delete_sends_an_empty_object(bp: Client, wire) -> None:
     wire.reply("DELETE", _TASK, {})
     assert await bp.tasks.delete(TASK_ID) is None
     assert_sent(only_call(wire), "DELETE", _TASK, {})
+
+
+async def test_list_sends_page_size_before_the_filters(bp: Client, wire) -> None:
+    wire.reply("GET", _TASKS, {"tasks": [], "meta": {}})
+    await bp.tasks.list(type="callback", page_size=7)
+    assert only_call(wire).query == "pageSize=7&type=callback"
+
+
+async def test_list_refuses_a_page_size_over_100_before_sending(bp: Client, wire) -> None:
+    with pytest.raises(ValueError, match="page_size"):
+        bp.tasks.list(page_size=101)
+    assert wire.calls == []

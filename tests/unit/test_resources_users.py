@@ -138,3 +138,50 @@ async def test_delete_sends_an_empty_object(bp: Client, wire) -> None:
     result = await bp.users.delete(USER_ID)
     assert_sent(only_call(wire), "DELETE", f"/v1/chat/users/{USER_ID}", {})
     assert result is None
+
+
+# -- beyond the 1.70.2 spec (official client 1.45) ---------------------------------------------------
+
+
+async def test_list_sends_page_size_right_after_the_next_token_on_every_page(bp: Client, wire) -> None:
+    wire.reply("GET", "/v1/chat/users", {"users": [user("u1")], "meta": {"nextToken": "t2"}})
+    wire.reply("GET", "/v1/chat/users", {"users": [user("u2")], "meta": {}})
+    ids = [u.id async for u in bp.users.list(conversation_id=CONV_ID, page_size=5)]
+    assert ids == ["u1", "u2"]
+    assert [c.query for c in wire.calls] == [
+        f"pageSize=5&conversationId={CONV_ID}",
+        f"nextToken=t2&pageSize=5&conversationId={CONV_ID}",
+    ]
+
+
+@pytest.mark.parametrize("page_size", [0, 101, -1, True, 2.5, "5"])
+async def test_list_refuses_a_page_size_outside_1_to_100_before_sending(bp: Client, wire, page_size) -> None:
+    with pytest.raises(ValueError, match="page_size must be an integer from 1 to 100"):
+        bp.users.list(page_size=page_size)
+    assert wire.calls == []
+
+
+@pytest.mark.parametrize("page_size", [1, 100])
+async def test_list_accepts_the_page_size_bounds(bp: Client, wire, page_size) -> None:
+    wire.reply("GET", "/v1/chat/users", {"users": [], "meta": {}})
+    await bp.users.list(page_size=page_size)
+    assert only_call(wire).query == f"pageSize={page_size}"
+
+
+async def test_create_sends_properties_and_the_answer_keeps_them_in_extra(bp: Client, wire) -> None:
+    wire.reply("POST", "/v1/chat/users", {"user": user(properties={"plan": "pro"})}, status=201)
+    result = await bp.users.create(tags={}, properties={"plan": "pro", "first_seen": "2024"})
+    assert only_call(wire).json == {"tags": {}, "properties": {"plan": "pro", "first_seen": "2024"}}
+    assert result.extra["properties"] == {"plan": "pro"}
+
+
+async def test_get_or_create_sends_properties(bp: Client, wire) -> None:
+    wire.reply("POST", "/v1/chat/users/get-or-create", {"user": user()})
+    await bp.users.get_or_create(tags={"email": "a@example.com"}, properties={"plan": "pro"})
+    assert only_call(wire).json == {"tags": {"email": "a@example.com"}, "properties": {"plan": "pro"}}
+
+
+async def test_update_sends_a_null_property_to_remove_it(bp: Client, wire) -> None:
+    wire.reply("PUT", f"/v1/chat/users/{USER_ID}", {"user": user()})
+    await bp.users.update(USER_ID, properties={"plan": None, "tier": "gold"})
+    assert only_call(wire).json == {"properties": {"plan": None, "tier": "gold"}}

@@ -101,3 +101,15 @@ async def test_get_or_create_answered_503_is_retried(bp: Client, wire) -> None:
     result = await bp.workflows.get_or_create(name="onboarding", status="pending")
     assert result.id == WORKFLOW_ID
     assert len(wire.calls) == 2
+
+
+async def test_list_sends_page_size_before_the_filters(bp: Client, wire) -> None:
+    wire.reply("GET", _WORKFLOWS, {"workflows": [], "meta": {}})
+    await bp.workflows.list(name="onboarding", page_size=3)
+    assert only_call(wire).query == "pageSize=3&name=onboarding"
+
+
+async def test_list_refuses_a_page_size_over_100_before_sending(bp: Client, wire) -> None:
+    with pytest.raises(ValueError, match="page_size"):
+        bp.workflows.list(page_size=101)
+    assert wire.calls == []
