@@ -343,8 +343,7 @@ class Transport:
                 retryable = policy.should_retry_transport(idempotent=idempotent, connect_failed=True)
             except aiohttp.ClientError as exc:
                 retry_error = APIConnectionError(
-                    f"connection failed: {type(exc).__name__}: {exc}",
-                    method=method, path=path, attempts=attempt,
+                    f"connection failed: {_describe(exc, url)}", method=method, path=path, attempts=attempt,
                 )
                 retry_error.__cause__ = _safe_cause(exc)
                 retryable = policy.should_retry_transport(
@@ -397,7 +396,9 @@ class Transport:
         async with session.request(
             method, url, data=data, headers=headers, timeout=client_timeout, allow_redirects=False
         ) as resp:
-            length = resp.content_length
+            # Content-Length counts the bytes on the wire: for a compressed body it says nothing
+            # about the decoded size, so such bodies are counted as they are inflated.
+            length = None if resp.headers.get("Content-Encoding") else resp.content_length
             if length is not None and length > limit:
                 raise _TooBig(resp.status, resp.headers, length)
             if length is not None:
@@ -455,7 +456,23 @@ def _safe_cause(exc: BaseException) -> BaseException | None:
     request's ``RequestInfo``, whose repr shows the Authorization header: our message already
     carries its status and text, so it is not chained.
     """
-    return None if isinstance(exc, aiohttp.ClientResponseError) else exc
+    return None if isinstance(exc, (aiohttp.ClientResponseError, aiohttp.InvalidURL)) else exc
+
+
+def _describe(exc: aiohttp.ClientError, url: URL) -> str:
+    """A transport error as text without the request's query string.
+
+    aiohttp's messages may embed the full URL, whose query can hold a presigned signature or user
+    data (``tags.email=…``); errors name the method and path only.
+    """
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return f"{type(exc).__name__}: {exc.status} {exc.message}"
+    if isinstance(exc, aiohttp.InvalidURL):
+        return type(exc).__name__
+    text = str(exc)
+    if url.raw_query_string:
+        text = text.replace(url.raw_query_string, "…").replace(url.query_string, "…")
+    return f"{type(exc).__name__}: {text}"
 
 
 def _request_not_sent(exc: aiohttp.ClientError) -> bool:

@@ -465,6 +465,58 @@ async def test_a_server_speaking_garbage_is_an_api_connection_error_that_hides_t
     assert TOKEN not in shown
 
 
+async def test_a_transport_error_never_shows_the_query_string_it_was_sent_with() -> None:
+    async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"THIS IS NOT HTTP\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    listener = await asyncio.start_server(garbage, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    try:
+        async with _client(f"http://127.0.0.1:{port}", retry=NO_RETRY) as bp:
+            with pytest.raises(APIConnectionError) as caught:
+                tags = {"email": "secret-pii@example.com"}
+                await bp.request("GET", "/v1/chat/users", params={"tags": tags})
+            with pytest.raises(APIConnectionError) as transfer:
+                await bp._transport.transfer("GET", f"http://127.0.0.1:{port}/f?X-Amz-Signature=SIGSECRET")
+    finally:
+        listener.close()
+        await listener.wait_closed()
+    for error in (caught.value, transfer.value):
+        chain: list[BaseException] = []
+        link: BaseException | None = error
+        while link is not None:
+            chain.append(link)
+            link = link.__cause__ or link.__context__
+        shown = "".join(f"{e}{e!r}{e.args}" for e in chain)
+        assert "secret-pii" not in shown
+        assert "SIGSECRET" not in shown
+
+
+async def test_a_compressed_body_is_measured_by_its_decoded_size() -> None:
+    import gzip
+
+    payload = gzip.compress(b'{"a":"' + b"x" * (4 * 1024 * 1024) + b'"}')
+
+    async def handler(_: web.Request) -> web.Response:
+        return web.Response(
+            body=payload, headers={"Content-Encoding": "gzip", "Content-Type": "application/json"}
+        )
+
+    app = web.Application()
+    app.router.add_get("/big", handler)
+    async with serving(app) as base_url:
+        assert len(payload) < 64 * 1024
+        async with Client(
+            token=TOKEN, bot_id="bot", base_url=base_url, retry=NO_RETRY, max_response_bytes=1024 * 1024,
+            environ={},
+        ) as bp:
+            with pytest.raises(ResponseDecodeError, match="max_response_bytes"):
+                await bp.request("GET", "/big")
+
+
 async def test_a_refused_connection_is_an_api_connection_error_even_for_a_create() -> None:
     listener = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
     port = listener.sockets[0].getsockname()[1]
