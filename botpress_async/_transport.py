@@ -15,7 +15,6 @@ Rules kept here and nowhere else:
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 import warnings
@@ -25,10 +24,13 @@ from typing import Any, TypeVar, overload
 import aiohttp
 from yarl import URL
 
+from botpress_async import _json
 from botpress_async._config import ClientConfig
+from botpress_async._json import RawJSON
 from botpress_async._limiter import Limiter
 from botpress_async._query import encode_path, encode_query
 from botpress_async._retry import IDEMPOTENT_METHODS, RetryPolicy
+from botpress_async._serde import StructureError, structure
 from botpress_async._types import UNSET
 from botpress_async.errors import (
     CATALOGUE,
@@ -210,7 +212,8 @@ class Transport:
             path_params: values for the template's placeholders (percent-encoded here).
             params: query parameters with wire (camelCase) names; None values are omitted.
             json: the JSON body; UNSET sends ``{}`` on POST/PUT/PATCH/DELETE like the official
-                client, and nothing on GET.
+                client, and nothing on GET; a :class:`~botpress_async._json.RawJSON` is sent as it is
+                (already encoded, NaN already refused).
             cast: the model to structure the answer into; None returns the decoded JSON.
             idempotent: whether the call may be retried after a 5xx, a reset or a timeout;
                 default: True for GET, PUT, DELETE.
@@ -227,6 +230,8 @@ class Transport:
         url = URL(self._base + url_path + ("?" + query if query else ""), encoded=True)
         if json is UNSET:
             data = b"{}" if method in _BODY_METHODS else None
+        elif json.__class__ is RawJSON:
+            data = json.data
         else:
             data = _dump(json, method, url_path)
         if idempotent is None:
@@ -420,7 +425,7 @@ class Transport:
         if not body:
             return None
         try:
-            decoded = json.loads(body)
+            decoded = _json.loads(body)
         except ValueError as exc:
             raise ResponseDecodeError(
                 f"HTTP {status} answer is not valid JSON: {exc}",
@@ -504,24 +509,16 @@ def _looks_like_error(body: dict[str, Any]) -> bool:
 
 def _dump(value: Any, method: str, path: str) -> bytes:
     try:
-        text = json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+        return _json.dumps(value)
     except ValueError as exc:
         raise ValueError(
             f"the body of {method} {path} holds NaN or Infinity, which JSON cannot carry: nothing was sent"
         ) from exc
     except TypeError as exc:
         raise TypeError(f"the body of {method} {path} is not JSON-serializable: {exc}") from exc
-    try:
-        return text.encode()
-    except UnicodeEncodeError:
-        # A lone surrogate (from a badly split emoji) has no UTF-8 form: escape it as \uXXXX, as
-        # JavaScript's JSON.stringify does, instead of failing.
-        return json.dumps(value, allow_nan=False, separators=(",", ":")).encode()
 
 
 def _structure(decoded: Any, cast: type[T], method: str, path: str) -> T:
-    from botpress_async._serde import StructureError, structure
-
     if not isinstance(decoded, dict):
         raise ResponseDecodeError(
             f"expected a JSON object from {method} {path}, got {type(decoded).__name__}",
