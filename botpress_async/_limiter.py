@@ -38,6 +38,8 @@ from collections.abc import Awaitable, Callable, Mapping
 
 import attrs
 
+from botpress_async._retry import header, seconds
+
 __all__ = ["Limiter", "RateLimitStats"]
 
 _BACKOFF = 0.5  # pace multiplier on a 429
@@ -273,11 +275,9 @@ class Limiter:
             return
         if not self.adaptive:
             return
-        raw = headers.get("RateLimit-Remaining")
+        raw = header(headers, "RateLimit-Remaining")
         if raw is None:
-            raw = headers.get("ratelimit-remaining")
-            if raw is None:
-                return  # the fast path: this server (or route) advertises no budget
+            return  # the fast path: this server (or route) advertises no budget
         remaining = _count(raw)
         if remaining is None:
             return
@@ -311,10 +311,10 @@ class Limiter:
 
     def _learn(self, headers: Mapping[str, str], server_wait: float | None) -> float | None:
         """Read RateLimit-Limit and RateLimit-Reset; start or re-cap the adaptive pace. Returns the reset."""
-        reset = _seconds(_header(headers, "RateLimit-Reset"))
+        reset = seconds(header(headers, "RateLimit-Reset"))
         if reset is None:
             reset = server_wait
-        limit = _count(_header(headers, "RateLimit-Limit"))
+        limit = _count(header(headers, "RateLimit-Limit"))
         if not limit or not reset:
             return reset
         self._limit = limit
@@ -329,12 +329,6 @@ class Limiter:
         return reset
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    # aiohttp's headers ignore case; a plain dict (tests, other transports) may use either spelling.
-    value = headers.get(name)
-    return value if value is not None else headers.get(name.lower())
-
-
 def _count(text: str | None) -> int | None:
     """A non-negative integer header value, or None when absent or malformed."""
     if text is None:
@@ -344,14 +338,3 @@ def _count(text: str | None) -> int | None:
     except ValueError:
         return None
     return value if value >= 0 else None
-
-
-def _seconds(text: str | None) -> float | None:
-    """A non-negative finite number of seconds, or None when absent or malformed."""
-    if text is None:
-        return None
-    try:
-        value = float(text.strip())
-    except ValueError:
-        return None
-    return value if 0 <= value < math.inf else None

@@ -19,6 +19,7 @@ sends HTTP. ``asyncio.CancelledError`` is never caught anywhere in that loop.
 from __future__ import annotations
 
 import email.utils
+import math
 import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC
@@ -88,39 +89,45 @@ def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -
     client clock that is off by minutes does not turn "retry in 2 s" into no wait or a long one;
     without ``Date``, against ``now`` (Unix seconds; default the current time).
 
-    Returns None when neither header is present or parseable; never a negative number.
+    Returns None when neither header is present or parseable (a number of seconds must be finite and
+    non-negative: ``-3`` or ``inf`` is malformed); never a negative number.
     """
-    raw = _header(headers, "Retry-After")
+    raw = header(headers, "Retry-After")
     if raw:
         raw = raw.strip()
-        seconds = _seconds(raw)
-        if seconds is not None:
-            return seconds
+        wait = seconds(raw)
+        if wait is not None:
+            return wait
         when = _http_date(raw)
         if when is not None:
             if now is None:
-                sent = _http_date(_header(headers, "Date") or "")
+                sent = _http_date(header(headers, "Date") or "")
                 now = sent if sent is not None else time.time()
             return max(0.0, when - now)
-    reset = _header(headers, "RateLimit-Reset")
-    if reset:
-        return _seconds(reset.strip())
-    return None
+    return seconds(header(headers, "RateLimit-Reset"))
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    # aiohttp's headers are case-insensitive; a plain dict from a caller may use either spelling.
-    return headers.get(name) or headers.get(name.lower())
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """The value of header ``name``, or None when absent.
+
+    aiohttp's headers ignore case; a plain dict (a caller's, a test's) may use either spelling.
+    """
+    value = headers.get(name)
+    return value if value is not None else headers.get(name.lower())
 
 
-def _seconds(text: str) -> float | None:
+def seconds(text: str | None) -> float | None:
+    """A header's number of seconds: finite and non-negative, else None (absent or malformed).
+
+    NaN, infinity and negative numbers are not waits: they are malformed, like any other text.
+    """
+    if text is None:
+        return None
     try:
-        value = float(text)
+        value = float(text.strip())
     except ValueError:
         return None
-    if value != value:  # NaN: not a wait
-        return None
-    return max(0.0, value)
+    return value if 0 <= value < math.inf else None
 
 
 def _http_date(text: str) -> float | None:

@@ -335,8 +335,12 @@ def test_max_attempts_below_one_is_refused() -> None:
     [
         ({"Retry-After": "2"}, 2.0),
         ({"retry-after": "1.5"}, 1.5),
-        ({"Retry-After": "-3"}, 0.0),
+        ({"Retry-After": "-3"}, None),
         ({"Retry-After": "nan"}, None),
+        ({"Retry-After": "inf"}, None),
+        ({"Retry-After": "-3", "RateLimit-Reset": "4"}, 4.0),
+        ({"RateLimit-Reset": "-1"}, None),
+        ({"RateLimit-Reset": "Infinity"}, None),
         ({"Retry-After": "soon"}, None),
         ({"RateLimit-Reset": "7"}, 7.0),
         ({"ratelimit-reset": "7"}, 7.0),
