@@ -14,9 +14,10 @@ Two kinds, one interface:
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
+from abc import ABC, abstractmethod
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Sequence
 from contextlib import aclosing
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
@@ -25,6 +26,40 @@ from botpress_async.errors import PaginationLoopError
 __all__ = ["OffsetPage", "OffsetPaginator", "Page", "Paginator"]
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class _ItemsPage(Protocol[T_co]):
+    """What :class:`_Listing` needs of a page: its items, in order."""
+
+    @property
+    def items(self) -> Sequence[T_co]: ...
+
+
+class _Listing(ABC, Generic[T]):
+    """The item-level half of a paginator: iteration and ``collect`` over the pages of :meth:`pages`."""
+
+    @abstractmethod
+    def pages(self) -> AsyncGenerator[_ItemsPage[T], None]:
+        """Yield each page in turn, starting from the first."""
+
+    async def __aiter__(self) -> AsyncGenerator[T, None]:
+        async with aclosing(self.pages()) as pages:
+            async for page in pages:
+                for item in page.items:
+                    yield item
+
+    async def collect(self, limit: int | None = None) -> list[T]:
+        """Every item (or the first ``limit``), fetching no page beyond what ``limit`` needs."""
+        out: list[T] = []
+        if limit is not None and limit <= 0:
+            return out
+        async with aclosing(self.__aiter__()) as items:
+            async for item in items:
+                out.append(item)
+                if limit is not None and len(out) >= limit:
+                    break
+        return out
 
 
 @attrs.frozen
@@ -53,7 +88,7 @@ class Page(Generic[T]):
         return iter(self.items)
 
 
-class Paginator(Generic[T]):
+class Paginator(_Listing[T]):
     """A lazy listing over ``nextToken`` pages. Awaitable (first page) and async-iterable (items).
 
     Args:
@@ -82,24 +117,6 @@ class Paginator(Generic[T]):
                     f"the server returned page token {token[:40]!r} a second time; stopping to avoid a loop"
                 )
             seen.add(token)
-
-    async def __aiter__(self) -> AsyncGenerator[T, None]:
-        async with aclosing(self.pages()) as pages:
-            async for page in pages:
-                for item in page.items:
-                    yield item
-
-    async def collect(self, limit: int | None = None) -> list[T]:
-        """Every item (or the first ``limit``), fetching no page beyond what ``limit`` needs."""
-        out: list[T] = []
-        if limit is not None and limit <= 0:
-            return out
-        async with aclosing(self.__aiter__()) as items:
-            async for item in items:
-                out.append(item)
-                if limit is not None and len(out) >= limit:
-                    break
-        return out
 
 
 @attrs.frozen
@@ -134,7 +151,7 @@ class OffsetPage(Generic[T]):
         return iter(self.rows)
 
 
-class OffsetPaginator(Generic[T]):
+class OffsetPaginator(_Listing[T]):
     """A lazy listing over ``offset``/``limit``/``hasMore`` pages.
 
     Args:
@@ -162,21 +179,3 @@ class OffsetPaginator(Generic[T]):
             if not page.has_more or not page.rows:
                 return
             offset += len(page.rows)
-
-    async def __aiter__(self) -> AsyncGenerator[T, None]:
-        async with aclosing(self.pages()) as pages:
-            async for page in pages:
-                for row in page.rows:
-                    yield row
-
-    async def collect(self, limit: int | None = None) -> list[T]:
-        """Every row (or the first ``limit``), fetching no page beyond what ``limit`` needs."""
-        out: list[T] = []
-        if limit is not None and limit <= 0:
-            return out
-        async with aclosing(self.__aiter__()) as rows:
-            async for row in rows:
-                out.append(row)
-                if limit is not None and len(out) >= limit:
-                    break
-        return out
