@@ -3,47 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import heapq
-import itertools
 from typing import Any
 
 import pytest
-from fakes import FakeClock, make_client
+from fakes import FakeClock, VirtualClock, make_client, settle
 from wire_recorder import WireMock
 
 from botpress_async._limiter import Limiter
 
 USER = "/v1/chat/users/user_1"
-
-
-class ManualClock:
-    """Time that moves only when the test calls :meth:`advance`; sleepers wake when their time comes."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
-        self._order = itertools.count()
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._sleepers, (self.now + seconds, next(self._order), future))
-        await future
-
-    async def advance(self, seconds: float) -> None:
-        self.now += seconds
-        while self._sleepers and self._sleepers[0][0] <= self.now:
-            _, _, future = heapq.heappop(self._sleepers)
-            if not future.done():
-                future.set_result(None)
-        await _settle()
-
-
-async def _settle() -> None:
-    for _ in range(10):
-        await asyncio.sleep(0)
 
 
 async def test_the_concurrency_cap_is_respected_by_many_tasks() -> None:
@@ -56,7 +24,7 @@ async def test_the_concurrency_cap_is_respected_by_many_tasks() -> None:
         try:
             running += 1
             peak = max(peak, running)
-            await _settle()
+            await settle()
             running -= 1
         finally:
             limiter.release()
@@ -73,7 +41,7 @@ async def test_the_client_never_has_more_requests_in_flight_than_max_concurrency
         nonlocal running, peak
         running += 1
         peak = max(peak, running)
-        await _settle()
+        await settle()
         running -= 1
 
     wire.get(f"https://api.botpress.test{USER}", payload={"user": {}}, callback=slow, repeat=True)
@@ -85,7 +53,7 @@ async def test_the_client_never_has_more_requests_in_flight_than_max_concurrency
 
 
 async def test_a_429_pauses_every_caller_until_the_reset() -> None:
-    clock = ManualClock()
+    clock = VirtualClock()
     limiter = Limiter(10, clock=clock, sleep=clock.sleep)
     limiter.observe(429, {}, 2.0)
     started: list[int] = []
@@ -96,7 +64,7 @@ async def test_a_429_pauses_every_caller_until_the_reset() -> None:
         limiter.release()
 
     tasks = [asyncio.create_task(caller(n)) for n in range(5)]
-    await _settle()
+    await settle()
     assert started == []
     await clock.advance(1.9)
     assert started == []
@@ -107,16 +75,16 @@ async def test_a_429_pauses_every_caller_until_the_reset() -> None:
 
 
 async def test_a_429_seen_by_one_call_holds_back_the_others_through_the_client(wire: WireMock) -> None:
-    clock = ManualClock()
+    clock = VirtualClock()
     rate_limited = {"id": "e", "code": 429, "type": "RateLimited", "message": "slow down"}
     wire.reply("GET", USER, rate_limited, status=429, headers={"Retry-After": "2"})
     wire.reply("GET", USER, {"user": {}}, repeat=True)
-    async with make_client(_clock=clock, _sleep=clock.sleep) as bp:
+    async with make_client(clock) as bp:
         first = asyncio.create_task(bp.request("GET", USER))
-        await _settle()
+        await settle()
         assert len(wire.calls) == 1  # answered 429: the client is now paused for 2 s
         others = [asyncio.create_task(bp.request("GET", USER)) for _ in range(3)]
-        await _settle()
+        await settle()
         await clock.advance(1.5)
         assert len(wire.calls) == 1
         await clock.advance(0.5)
@@ -126,7 +94,7 @@ async def test_a_429_seen_by_one_call_holds_back_the_others_through_the_client(w
 
 
 async def test_a_pause_is_extended_never_shortened() -> None:
-    clock = ManualClock()
+    clock = VirtualClock()
     limiter = Limiter(1, clock=clock, sleep=clock.sleep)
     limiter.pause(5)
     limiter.observe(429, {}, 1.0)
@@ -139,7 +107,7 @@ async def test_a_pause_is_extended_never_shortened() -> None:
 
 
 def test_adaptive_limiter_pauses_when_the_budget_is_spent() -> None:
-    clock = ManualClock()
+    clock = VirtualClock()
     adaptive = Limiter(1, adaptive=True, clock=clock)
     adaptive.observe(200, {"RateLimit-Remaining": "0"}, 3.0)
     assert adaptive._paused_until == 3.0
@@ -149,7 +117,7 @@ def test_adaptive_limiter_pauses_when_the_budget_is_spent() -> None:
 
 
 def test_adaptive_limiter_ignores_a_budget_that_is_not_spent() -> None:
-    limiter = Limiter(1, adaptive=True, clock=ManualClock())
+    limiter = Limiter(1, adaptive=True, clock=VirtualClock())
     limiter.observe(200, {"RateLimit-Remaining": "12"}, 3.0)
     assert limiter._paused_until == 0.0
 
@@ -182,7 +150,7 @@ async def test_a_caller_cancelled_while_waiting_for_a_slot_takes_none() -> None:
     limiter = Limiter(1)
     await limiter.acquire()
     waiter = asyncio.create_task(limiter.acquire())
-    await _settle()
+    await settle()
     waiter.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiter
@@ -193,11 +161,11 @@ async def test_a_caller_cancelled_while_waiting_for_a_slot_takes_none() -> None:
 
 
 async def test_a_caller_cancelled_during_a_pause_gives_its_slot_back() -> None:
-    clock = ManualClock()
+    clock = VirtualClock()
     limiter = Limiter(1, clock=clock, sleep=clock.sleep)
     limiter.pause(10)
     waiter = asyncio.create_task(limiter.acquire())
-    await _settle()
+    await settle()
     waiter.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiter

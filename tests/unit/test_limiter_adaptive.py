@@ -7,49 +7,16 @@ wake-up, so a minute of paced requests takes milliseconds.
 from __future__ import annotations
 
 import asyncio
-import heapq
 import itertools
 import math
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from fakes import make_client
+from fakes import VirtualClock, make_client
 
 from botpress_async._limiter import Limiter, RateLimitStats
-
-
-class VirtualClock:
-    """Monotonic seconds that jump to the next sleeper's wake-up once every task is blocked."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
-        self._order = itertools.count()
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._sleepers, (self.now + max(0.0, seconds), next(self._order), future))
-        await future
-
-    async def run(self, *aws: Awaitable[Any]) -> list[Any]:
-        """Run ``aws`` to completion, advancing time whenever all of them wait on this clock."""
-        tasks = [asyncio.ensure_future(aw) for aw in aws]
-        while not all(task.done() for task in tasks):
-            for _ in range(50):
-                await asyncio.sleep(0)
-            if all(task.done() for task in tasks):
-                break
-            assert self._sleepers, "deadlock: every task waits, and not on the clock"
-            when, _, future = heapq.heappop(self._sleepers)
-            self.now = max(self.now, when)
-            if not future.done():  # a cancelled sleeper
-                future.set_result(None)
-        return [task.result() for task in tasks]
 
 
 def limiter(clock: VirtualClock, **options: Any) -> Limiter:
