@@ -59,9 +59,15 @@ async def botpress_emulator() -> AsyncIterator[Emulator]:
 
 @_async_fixture
 async def botpress_client(botpress_emulator: Emulator, botpress_bot_id: str) -> AsyncIterator[Client]:
-    """A ``botpress_async.Client`` bound to ``botpress_emulator`` as bot ``botpress_bot_id``; closed after."""
+    """A ``botpress_async.Client`` bound to ``botpress_emulator`` as bot ``botpress_bot_id``; closed after.
+
+    It reads no ``BP_*`` variable: a developer's ``BP_WORKSPACE_ID`` or ``BP_INTEGRATION_ID`` never
+    reaches the emulator.
+    """
     from botpress_async._client import Client  # imported here: the plugin loads before the user's code
 
-    client = Client(token=botpress_emulator.token, bot_id=botpress_bot_id, base_url=botpress_emulator.url)
+    client = Client(
+        token=botpress_emulator.token, bot_id=botpress_bot_id, base_url=botpress_emulator.url, environ={}
+    )
     async with client:
         yield client
