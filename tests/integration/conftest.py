@@ -1,4 +1,5 @@
-"""Fixtures for the tests that run ``botpress-async`` and the examples as subprocesses.
+"""Fixtures of the integration tests: clients bound to an emulator, and runners of ``botpress-async`` and
+the examples as subprocesses.
 
 The emulator runs in the test's event loop, so subprocesses are driven with asyncio (a blocking
 ``subprocess.run`` would stop the emulator from answering). They are fixtures rather than an importable
@@ -10,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
 
+from botpress_async import Client
 from botpress_async.emulator import Emulator
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,6 +63,20 @@ class Runner:
     async def cli(self, args: list[str], env: Mapping[str, str]) -> Completed:
         """Run ``botpress-async ARGS``."""
         return await self.run([*self.cli_command, *args], env)
+
+
+def _client_for(emulator: Emulator, bot_id: str, **options: Any) -> Client:
+    return Client(token=emulator.token, bot_id=bot_id, base_url=emulator.url, environ={}, **options)
+
+
+@pytest.fixture
+def client_for() -> Callable[..., Client]:
+    """``client_for(emulator, bot_id, **options)``: a Client bound to ``emulator`` as bot ``bot_id``.
+
+    It reads no BP_* variable (a developer's BP_WORKSPACE_ID must not reach the emulator); ``options`` go
+    to ``Client``.
+    """
+    return _client_for
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ the emulator serves them (``botpress_async/emulator/beyond_spec.py``), so each t
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Callable
 
 import pytest
 
@@ -95,12 +95,12 @@ async def test_observation_capture_is_answered_and_a_bad_one_is_refused(botpress
     assert answered is None
 
 
-async def test_patch_expiry_makes_the_state_expire_once_idle_that_long() -> None:
+async def test_patch_expiry_makes_the_state_expire_once_idle_that_long(
+    client_for: Callable[..., Client], botpress_bot_id: str
+) -> None:
     clock = ManualClock()
-    bot_id = str(uuid.uuid4())
-    async with Emulator(clock=clock) as emulator, Client(
-        token=emulator.token, bot_id=bot_id, base_url=emulator.url, environ={}
-    ) as bp:
+    bot_id = botpress_bot_id
+    async with Emulator(clock=clock) as emulator, client_for(emulator, bot_id) as bp:
         await bp.states.set("bot", bot_id, "cache", {"a": 1})
         patched = await bp.states.patch("bot", bot_id, "cache", {"b": 2}, expiry=1_000)
         clock.advance(1_001)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +35,16 @@ TOUR_SCHEMA = table_schema({"iata": "string", "name": "string", "state": "string
 
 
 async def make_table(
-    db: Path, schema: dict[str, Any], rows: list[dict[str, Any]], key: str | None, *, frozen: bool = False
+    client_for: Callable[..., Client],
+    db: Path,
+    schema: dict[str, Any],
+    rows: list[dict[str, Any]],
+    key: str | None,
+    *,
+    frozen: bool = False,
 ) -> None:
     """Create the demo's table in the demo database, as another script would have."""
-    async with (
-        Emulator(db=str(db)) as emu,
-        Client(token=emu.token, bot_id=DEMO_BOT_ID, base_url=emu.url, environ={}) as bp,
-    ):
+    async with Emulator(db=str(db)) as emu, client_for(emu, DEMO_BOT_ID) as bp:
         await bp.tables.create(TABLE_NAME, schema=schema, key_column=key, frozen=frozen)
         if rows:
             await bp.tables.bulk_upsert(TABLE_NAME, rows)
@@ -81,11 +85,11 @@ async def test_the_demo_with_only_some_bp_variables_says_so_and_uses_the_emulato
 
 
 async def test_the_demo_adds_the_columns_a_table_left_by_the_old_readme_tour_lacks(
-    runner: Any, base_env: dict[str, str], tmp_path: Path
+    runner: Any, base_env: dict[str, str], tmp_path: Path, client_for: Callable[..., Client]
 ) -> None:
     db = tmp_path / "demo.db"
     anc = {"iata": "ANC", "name": "Ted Stevens Anchorage International", "state": "AK"}
-    await make_table(db, TOUR_SCHEMA, [anc], key="iata")
+    await make_table(client_for, db, TOUR_SCHEMA, [anc], key="iata")
 
     result = await runner.cli(["demo", "--db", str(db), "--no-progress"], base_env)
 
@@ -96,10 +100,10 @@ async def test_the_demo_adds_the_columns_a_table_left_by_the_old_readme_tour_lac
 
 
 async def test_the_demo_stops_with_the_reason_when_a_column_has_another_type(
-    runner: Any, base_env: dict[str, str], tmp_path: Path
+    runner: Any, base_env: dict[str, str], tmp_path: Path, client_for: Callable[..., Client]
 ) -> None:
     db = tmp_path / "demo.db"
-    await make_table(db, table_schema({"iata": "string", "latitude": "string"}), [], key="iata")
+    await make_table(client_for, db, table_schema({"iata": "string", "latitude": "string"}), [], key="iata")
 
     result = await runner.cli(["demo", "--db", str(db), "--no-progress"], base_env)
 
@@ -111,10 +115,10 @@ async def test_the_demo_stops_with_the_reason_when_a_column_has_another_type(
 
 
 async def test_the_demo_stops_with_the_reason_when_a_table_lacking_columns_cannot_be_patched(
-    runner: Any, base_env: dict[str, str], tmp_path: Path
+    runner: Any, base_env: dict[str, str], tmp_path: Path, client_for: Callable[..., Client]
 ) -> None:
     db = tmp_path / "demo.db"
-    await make_table(db, TOUR_SCHEMA, [], key="iata", frozen=True)
+    await make_table(client_for, db, TOUR_SCHEMA, [], key="iata", frozen=True)
 
     result = await runner.cli(["demo", "--db", str(db), "--no-progress"], base_env)
 
@@ -126,13 +130,12 @@ async def test_the_demo_stops_with_the_reason_when_a_table_lacking_columns_canno
     )
 
 
-async def test_the_bot_replies_as_itself_without_a_user_of_its_own(tmp_path: Path) -> None:
+async def test_the_bot_replies_as_itself_without_a_user_of_its_own(
+    tmp_path: Path, client_for: Callable[..., Client]
+) -> None:
     db = tmp_path / "demo.db"
     summary = await run(db=db, progress=False, environ={}, out=io.StringIO())
-    async with (
-        Emulator(db=str(db)) as emu,
-        Client(token=emu.token, bot_id=DEMO_BOT_ID, base_url=emu.url, environ={}) as bp,
-    ):
+    async with Emulator(db=str(db)) as emu, client_for(emu, DEMO_BOT_ID) as bp:
         users = [u async for u in bp.users.list()]
         (conversation,) = [c async for c in bp.conversations.list()]
         messages = [m async for m in bp.messages.list(conversation_id=conversation.id)]
@@ -145,15 +148,11 @@ async def test_the_bot_replies_as_itself_without_a_user_of_its_own(tmp_path: Pat
 
 
 async def test_a_demo_whose_checks_fail_exits_non_zero_with_a_one_line_reason(
-    runner: Any, base_env: dict[str, str], tmp_path: Path
+    runner: Any, base_env: dict[str, str], tmp_path: Path, client_for: Callable[..., Client]
 ) -> None:
     db = tmp_path / "demo.db"
     # An airportsTable without the iata key column: the demo must refuse to upsert into it.
-    async with (
-        Emulator(db=str(db)) as emu,
-        Client(token=emu.token, bot_id=DEMO_BOT_ID, base_url=emu.url) as bp,
-    ):
-        await bp.tables.create(TABLE_NAME, schema=table_schema({"iata": "string", "name": "string"}))
+    await make_table(client_for, db, table_schema({"iata": "string", "name": "string"}), [], key=None)
 
     result = await runner.cli(["demo", "--db", str(db), "--no-progress"], base_env)
 

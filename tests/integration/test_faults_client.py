@@ -509,10 +509,7 @@ async def test_a_compressed_body_is_measured_by_its_decoded_size() -> None:
     app.router.add_get("/big", handler)
     async with serving(app) as base_url:
         assert len(payload) < 64 * 1024
-        async with Client(
-            token=TOKEN, bot_id="bot", base_url=base_url, retry=NO_RETRY, max_response_bytes=1024 * 1024,
-            environ={},
-        ) as bp:
+        async with _client(base_url, retry=NO_RETRY, max_response_bytes=1024 * 1024) as bp:
             with pytest.raises(ResponseDecodeError, match="max_response_bytes"):
                 await bp.request("GET", "/big")
 

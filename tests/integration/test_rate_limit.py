@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from botpress_async import Client
@@ -23,9 +23,10 @@ def skus(n: int) -> Iterator[dict[str, Any]]:
         yield {"sku": f"S{i:05d}", "price": i}
 
 
-async def test_a_bulk_upsert_under_a_20_per_second_limit_meets_no_429_and_stores_every_row() -> None:
-    async with Emulator(rate_limit="20/s") as emulator, \
-            Client(token=emulator.token, bot_id=BOT_ID, base_url=emulator.url, environ={}) as bp:
+async def test_a_bulk_upsert_under_a_20_per_second_limit_meets_no_429_and_stores_every_row(
+    client_for: Callable[..., Client]
+) -> None:
+    async with Emulator(rate_limit="20/s") as emulator, client_for(emulator, BOT_ID) as bp:
         await bp.tables.create(T, schema=table_schema({"sku": "string", "price": "number"}), key_column="sku")
         started = time.monotonic()
         result = await bp.tables.bulk_upsert(T, skus(400), key_column="sku", chunk_size=10, concurrency=16)
@@ -39,9 +40,10 @@ async def test_a_bulk_upsert_under_a_20_per_second_limit_meets_no_429_and_stores
     assert stats.limit == 20 and stats.pace is not None and stats.pace <= 20
 
 
-async def test_many_concurrent_creates_share_one_budget_through_views_of_one_client() -> None:
-    async with Emulator(rate_limit="40/s") as emulator, \
-            Client(token=emulator.token, bot_id=BOT_ID, base_url=emulator.url, environ={}) as bp:
+async def test_many_concurrent_creates_share_one_budget_through_views_of_one_client(
+    client_for: Callable[..., Client]
+) -> None:
+    async with Emulator(rate_limit="40/s") as emulator, client_for(emulator, BOT_ID) as bp:
         views = [bp, bp.with_options(timeout=30), bp.with_options(deadline=60)]
         users = await asyncio.gather(
             *(views[i % 3].users.create(tags={"n": str(i)}) for i in range(100))
@@ -52,9 +54,11 @@ async def test_many_concurrent_creates_share_one_budget_through_views_of_one_cli
     assert stats.limit == 40
 
 
-async def test_a_client_without_the_adaptive_limiter_meets_429s_under_the_same_load() -> None:
-    async with Emulator(rate_limit="40/s") as emulator, Client(
-        token=emulator.token, bot_id=BOT_ID, base_url=emulator.url, environ={}, adaptive_rate_limit=False
+async def test_a_client_without_the_adaptive_limiter_meets_429s_under_the_same_load(
+    client_for: Callable[..., Client]
+) -> None:
+    async with Emulator(rate_limit="40/s") as emulator, client_for(
+        emulator, BOT_ID, adaptive_rate_limit=False
     ) as bp:
         users = await asyncio.gather(*(bp.users.create(tags={"n": str(i)}) for i in range(60)))
         stats = bp.rate_limit_stats

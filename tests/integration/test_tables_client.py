@@ -67,6 +67,7 @@ async def test_bulk_upsert_reports_duplicate_keys_on_their_input_index(botpress_
 
 
 Handler = Callable[[web.Request], Awaitable[Any]]
+NO_WAIT_RETRY = RetryPolicy(backoff_base=0.0, backoff_max=0.0)
 Fault = Callable[[web.Request, Handler], Awaitable[Any]]
 
 
@@ -89,13 +90,8 @@ async def faulty_emulator(
     return Emulator()
 
 
-def client_for(emulator: Emulator, bot_id: str) -> Client:
-    return Client(token=emulator.token, bot_id=bot_id, base_url=emulator.url,
-                  retry=RetryPolicy(backoff_base=0.0, backoff_max=0.0))
-
-
 async def test_a_chunk_answered_503_then_200_is_retried_and_written_once(
-    monkeypatch: pytest.MonkeyPatch, botpress_bot_id: str
+    monkeypatch: pytest.MonkeyPatch, botpress_bot_id: str, client_for: Callable[..., Client]
 ) -> None:
     failures = {"left": 1}
 
@@ -106,7 +102,7 @@ async def test_a_chunk_answered_503_then_200_is_retried_and_written_once(
         return await handler(request)
 
     async with await faulty_emulator(monkeypatch, fail_first_upsert) as emulator, client_for(
-        emulator, botpress_bot_id
+        emulator, botpress_bot_id, retry=NO_WAIT_RETRY
     ) as bp:
         await make_table(bp)
         result = await bp.tables.bulk_upsert(T, airports(50), key_column="code", chunk_size=25, concurrency=1)
@@ -116,7 +112,7 @@ async def test_a_chunk_answered_503_then_200_is_retried_and_written_once(
 
 
 async def test_bulk_create_under_commit_then_fail_reports_uncertain_rows_and_never_duplicates(
-    monkeypatch: pytest.MonkeyPatch, botpress_bot_id: str
+    monkeypatch: pytest.MonkeyPatch, botpress_bot_id: str, client_for: Callable[..., Client]
 ) -> None:
     creates = {"seen": 0}
 
@@ -130,7 +126,7 @@ async def test_bulk_create_under_commit_then_fail_reports_uncertain_rows_and_nev
         return await handler(request)
 
     async with await faulty_emulator(monkeypatch, commit_then_fail_second_create) as emulator, client_for(
-        emulator, botpress_bot_id
+        emulator, botpress_bot_id, retry=NO_WAIT_RETRY
     ) as bp:
         await make_table(bp, key_column=None)
         result = await bp.tables.bulk_create(T, airports(30), chunk_size=10, concurrency=1)

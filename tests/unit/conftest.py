@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from wire_recorder import BASE_URL, BOT_ID, TOKEN, WireMock
+from fakes import make_client
+from wire_recorder import WireMock
 
 from botpress_async import Client, RetryPolicy
 
@@ -25,12 +26,5 @@ def wire() -> Iterator[WireMock]:
 @pytest.fixture
 async def bp() -> AsyncIterator[Client]:
     """A client with a known token and bot id aimed at BASE_URL (retry waits are 0 s)."""
-    client = Client(
-        token=TOKEN,
-        bot_id=BOT_ID,
-        base_url=BASE_URL,
-        retry=RetryPolicy(backoff_base=0.0, backoff_max=0.0),
-        environ={},
-    )
-    async with client:
+    async with make_client(retry=RetryPolicy(backoff_base=0.0, backoff_max=0.0)) as client:
         yield client
