@@ -39,6 +39,7 @@ from aiohttp.typedefs import Handler
 from aiohttp.web_protocol import RequestPayloadError
 
 from botpress_async.emulator._errors import EmulatorError, catalogue
+from botpress_async.emulator._json import dumps
 from botpress_async.emulator.state import STATE_KEY
 
 __all__ = [
@@ -139,12 +140,9 @@ def error_response(
 
 def json_response(data: Any, status: int = 200, *, headers: dict[str, str] | None = None) -> web.Response:
     """``data`` as an ``application/json`` UTF-8 answer."""
-    try:
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        raw = text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate (from a query string): escape it rather than crash
-        raw = json.dumps(data, separators=(",", ":")).encode("ascii")
-    return web.Response(body=raw, status=status, content_type="application/json", headers=headers)
+    # dumps escapes a lone surrogate (from a query string) rather than fail to encode it.
+    body = dumps(data).encode("utf-8")
+    return web.Response(body=body, status=status, content_type="application/json", headers=headers)
 
 
 # SQLite's refusals of a statement for its size: expression depth, parser stack, bound variables, result

@@ -49,16 +49,16 @@ This module must not touch the database except through :func:`register_functions
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import sqlite3
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 from botpress_async.emulator._errors import EmulatorError
+from botpress_async.emulator._json import dumps
+from botpress_async.emulator.clock import parse_iso
 
 __all__ = [
     "SYSTEM_COLUMNS",
@@ -107,16 +107,9 @@ def canonical_datetime(value: str) -> str | None:
 
     A value without a time zone is taken as UTC.
     """
-    text = value.strip()
-    if len(text) < 10:
+    parsed = parse_iso(value)
+    if parsed is None:
         return None
-    try:
-        parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "zZ" else text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    parsed = parsed.astimezone(UTC)
     return parsed.strftime("%Y-%m-%dT%H:%M:%S.") + f"{parsed.microsecond // 1000:03d}Z"
 
 
@@ -412,7 +405,7 @@ class FilterCompiler:
             check = self._type_check(field, value)
             if check == "0":
                 return "0"
-            text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            text = dumps(value)
             return _all(f"{field.value} = {self.bind(text)}", check)
         if not isinstance(value, int | float | str):
             raise EmulatorError("InvalidQuery", f"cannot compare with {_json_kind(value)}")

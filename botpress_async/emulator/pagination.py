@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from botpress_async.emulator._errors import EmulatorError
+from botpress_async.emulator._json import dumps
 
 __all__ = ["PAGE_SIZE", "decode_token", "encode_token", "fetch_page"]
 
@@ -28,7 +29,7 @@ Direction = Literal["asc", "desc"]
 def encode_token(sort_field: str, direction: Direction, value: Any, id: str) -> str:
     """The ``nextToken`` for the page after the item ``(value, id)``."""
     cursor = {"f": sort_field, "d": direction, "v": value, "i": id}
-    return base64.b64encode(json.dumps(cursor, separators=(",", ":")).encode("utf-8")).decode("ascii")
+    return base64.b64encode(dumps(cursor).encode("utf-8")).decode("ascii")
 
 
 def decode_token(token: str, sort_field: str, direction: Direction) -> tuple[Any, str]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from botpress_async.emulator._errors import EmulatorError
+from botpress_async.emulator._json import dumps
 from botpress_async.emulator.pagination import PAGE_SIZE, Direction, fetch_page
 
 __all__ = [
@@ -95,10 +96,6 @@ class Record:
         return {k: v for k, v in self.data.items() if not k.startswith("_")}
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 def _row_to_record(row: sqlite3.Row) -> Record:
     return Record(
         kind=row["kind"],
@@ -155,8 +152,8 @@ def insert(
     db.execute(
         "INSERT INTO records (bot_id, kind, id, created_at, updated_at, tags, data, due_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (bot_id, kind, record.id, record.created_at, record.updated_at, _dumps(record.tags),
-         _dumps(record.data), due_at),
+        (bot_id, kind, record.id, record.created_at, record.updated_at, dumps(record.tags),
+         dumps(record.data), due_at),
     )
     return record
 
@@ -205,7 +202,7 @@ def update(
     db.execute(
         "UPDATE records SET updated_at = ?, tags = ?, data = ?, due_at = ?"
         " WHERE bot_id = ? AND kind = ? AND id = ?",
-        (record.updated_at, _dumps(record.tags), _dumps(record.data), record.due_at, bot_id, record.kind,
+        (record.updated_at, dumps(record.tags), dumps(record.data), record.due_at, bot_id, record.kind,
          record.id),
     )
     return record

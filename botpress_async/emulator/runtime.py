@@ -11,7 +11,6 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -19,7 +18,7 @@ from aiohttp import web
 from botpress_async.emulator import beyond_spec, records, runtime_states
 from botpress_async.emulator._errors import EmulatorError
 from botpress_async.emulator._http import RUNTIME_MAX_BYTES, bot_id, json_response, read_json
-from botpress_async.emulator.clock import iso
+from botpress_async.emulator.clock import epoch_ms, iso, parse_iso
 from botpress_async.emulator.pagination import PAGE_SIZE, fetch_page
 from botpress_async.emulator.records import Filter, Record
 from botpress_async.emulator.state import STATE_KEY, ActionContext, EmulatorState
@@ -71,17 +70,11 @@ def _page_size(query: dict[str, Any]) -> int:
 
 
 def _parse_time(text: str, where: str, error: str) -> int:
-    """An ISO 8601 date-time (``Z``, an offset, or naive = UTC) -> ms since the epoch."""
-    try:
-        moment = datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:
-        raise EmulatorError(error, f"{where}: {text!r} is not an ISO 8601 date-time") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    try:
-        return int(moment.timestamp() * 1000)
-    except (OverflowError, OSError, ValueError):
-        raise EmulatorError(error, f"{where}: {text!r} is out of range") from None
+    """An ISO 8601 date-time (``Z``, an offset, or naive = UTC) -> ms since the epoch; else ``error``."""
+    moment = parse_iso(text)
+    if moment is None:
+        raise EmulatorError(error, f"{where}: {text!r} is not an ISO 8601 date-time")
+    return epoch_ms(moment)
 
 
 def _date_range(query: dict[str, Any]) -> tuple[int | None, int | None]:

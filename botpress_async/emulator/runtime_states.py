@@ -16,6 +16,7 @@ from typing import Any
 
 from botpress_async.emulator import records
 from botpress_async.emulator._errors import EmulatorError
+from botpress_async.emulator._json import dumps
 from botpress_async.emulator.clock import iso
 
 __all__ = ["MAX_PAYLOAD_BYTES", "StateKey", "get", "get_or_set", "patch", "set", "set_expiry"]
@@ -42,12 +43,8 @@ class StateKey:
     name: str
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 def _check_payload(payload: dict[str, Any]) -> str:
-    text = _dumps(payload)
+    text = dumps(payload)
     size = len(text.encode("utf-8"))
     if size > MAX_PAYLOAD_BYTES:
         raise EmulatorError(

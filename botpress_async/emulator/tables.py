@@ -94,6 +94,7 @@ from jsonschema import Draft7Validator
 
 from botpress_async.emulator import store
 from botpress_async.emulator._errors import EmulatorError
+from botpress_async.emulator._json import dumps
 from botpress_async.emulator.clock import Clock, iso
 from botpress_async.emulator.filters import (
     SYSTEM_COLUMNS,
@@ -425,7 +426,7 @@ def _column_error(name: str, column: Mapping[str, Any], value: Any) -> str | Non
 
 
 def _row_bytes(data: Mapping[str, Any]) -> int:
-    return len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    return len(dumps(data).encode("utf-8"))
 
 
 def _tokens(text: str) -> set[str]:
@@ -1037,7 +1038,7 @@ class TableStore:
         now = self._now()
         cursor = self.db.execute(
             f"INSERT INTO {record.rows_table} (created_at, updated_at, data) VALUES (?, ?, ?)",
-            (now, now, json.dumps(data, ensure_ascii=False, separators=(",", ":"))),
+            (now, now, dumps(data)),
         )
         row_id = cursor.lastrowid
         assert row_id is not None
@@ -1063,7 +1064,7 @@ class TableStore:
             return False
         self.db.execute(
             f"UPDATE {record.rows_table} SET data = ?, updated_at = ? WHERE id = ?",
-            (json.dumps(data, ensure_ascii=False, separators=(",", ":")), self._now(), row_id),
+            (dumps(data), self._now(), row_id),
         )
         return True
 

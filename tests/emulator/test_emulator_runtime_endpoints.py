@@ -450,3 +450,10 @@ async def test_list_events_filters_by_reference(api: Api, field: str) -> None:
                            json={"type": "e", "payload": {}, field: ref}))["event"]
     body = await api.ok("GET", "/v1/chat/events", "listEvents", params={field: ref})
     assert [e["id"] for e in body["events"]] == [tagged["id"]]
+
+
+async def test_a_workflow_timeout_before_the_year_1_in_utc_is_400_invalid_payload(api: Api) -> None:
+    body = {"name": "onboarding", "status": "pending", "timeoutAt": "0001-01-01T00:00:00+01:00"}
+    status, answer = await api.call("POST", "/v1/chat/workflows", json=body)
+    assert_error(status, answer, "InvalidPayload")
+    assert "body.timeoutAt" in answer["message"]

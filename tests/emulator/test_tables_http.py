@@ -241,3 +241,15 @@ async def test_importing_an_unknown_file_is_resource_not_found(api: Api) -> None
     await make_table(api)
     status, body = await api.call("POST", "/v1/tables/productsTable/import", json={"fileId": "file_nope"})
     assert_error(status, body, "ResourceNotFound")
+
+
+async def test_a_date_filter_that_leaves_the_years_1_to_9999_in_utc_is_compared_as_text_not_a_500(
+    api: Api,
+) -> None:
+    await make_table(api)
+    await add_rows(api, [{"sku": "a"}])
+    body = await ok(
+        api, "POST", "/v1/tables/productsTable/rows/find", "findTableRows",
+        json={"filter": {"createdAt": {"$gt": "0001-01-01T00:00:00+01:00"}}},
+    )
+    assert [row["sku"] for row in body["rows"]] == ["a"]
