@@ -17,10 +17,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from json.encoder import encode_basestring, encode_basestring_ascii
+from json.encoder import encode_basestring
 from typing import Any, Final
 
-__all__ = ["ORJSON", "RawJSON", "dumps", "loads", "loads_stdlib", "piece_encoder"]
+__all__ = ["ORJSON", "RawJSON", "dumps", "loads", "loads_stdlib", "piece_encoder", "utf8_size"]
 
 
 class RawJSON:
@@ -46,6 +46,10 @@ _ENCODER: Final = json.JSONEncoder(allow_nan=False, separators=(",", ":"), ensur
 _ASCII_ENCODER: Final = json.JSONEncoder(allow_nan=False, separators=(",", ":"))
 
 
+def _not_serializable(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
 def dumps(value: Any) -> bytes:
     """``value`` as compact UTF-8 JSON.
 
@@ -66,67 +70,76 @@ def dumps(value: Any) -> bytes:
 _SCALARS: Final = frozenset({str, int, float, bool, type(None)})
 
 
-def _not_serializable(value: Any) -> Any:
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+def _c_piece_encoder() -> Callable[[Any], str] | None:
+    """:func:`dumps` as text, with json's C encoder made once (``JSONEncoder.encode`` makes one per call).
 
-
-def _c_encoder(escape: Callable[[str], str]) -> Callable[[Any], str] | None:
-    """The C encoder of :mod:`json` made once (``JSONEncoder.encode`` makes one per call), or None."""
+    None when this interpreter has no C encoder of that signature (CPython 3.11-3.13 have).
+    """
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:
         return None
     markers: dict[int, Any] = {}
     try:
-        encode = make(markers, _not_serializable, escape, None, ":", ",", False, False, False)
-    except TypeError:  # another signature than CPython 3.11-3.13's
+        encode = make(markers, _not_serializable, encode_basestring, None, ":", ",", False, False, False)
+    except TypeError:  # another signature
         return None
 
-    def text(value: Any) -> str:
+    def piece(value: Any) -> str:
         try:
-            return "".join(encode(value, 0))
+            text: str = encode(value, 0)[0]
         except BaseException:
             markers.clear()  # an error leaves the ids of the containers being encoded behind
             raise
+        return text if text.isascii() else _encodable(text, value)
 
+    return piece
+
+
+def _encodable(text: str, value: Any) -> str:
+    """``text`` (the JSON of ``value``) if it has a UTF-8 form, else ``value`` with non-ASCII escaped."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:  # a lone surrogate: escaped as \uXXXX
+        return _ASCII_ENCODER.encode(value)
     return text
 
 
-def _checked(fast: Callable[[Any], str] | None, reference: Callable[[Any], str]) -> Callable[[Any], str]:
-    """``fast`` if it gives the reference encoder's answers on probes (NaN refused), else the reference."""
-    if fast is None:
-        return reference
-    probe = {"a": [1, 2.5, None, True, "é\n\u2028"], "b": {}, "c": -(2**70)}
+def _dumps_text(value: Any) -> str:
+    return _encodable(_ENCODER.encode(value), value)
+
+
+def utf8_size(text: str) -> int:
+    """Bytes of ``text`` in UTF-8 (O(1) for ASCII text)."""
+    return len(text) if text.isascii() else len(text.encode())
+
+
+def _same_as_dumps(piece: Callable[[Any], str]) -> bool:
+    """True when ``piece`` gives :func:`dumps`'s answers on probes (NaN refused, surrogates escaped)."""
+    probes: list[Any] = [{"a": [1, 2.5, None, True, "é\n\u2028"], "b": {}, "c": -(2**70)}, ["\ud800"], "x"]
     try:
-        if fast(probe) != reference(probe):
-            return reference
-        fast({"x": float("nan")})
+        if any(piece(probe).encode() != dumps(probe) for probe in probes):
+            return False
+        piece({"x": float("nan")})
     except ValueError:
-        return fast
+        return True
     except Exception:
-        return reference
-    return reference
+        return False
+    return False
 
 
-def piece_encoder() -> Callable[[Any], bytes]:
+def piece_encoder() -> Callable[[Any], str]:
     """A new encoder of values one at a time, for bodies assembled from pieces (one per bulk row).
 
-    The encoder returned gives what :func:`dumps` gives (a plain dict of JSON scalars may be encoded
-    by orjson, with the same meaning), faster: it reuses one C encoder, so it is not thread-safe:
-    make one per run.
+    The encoder returned gives the text of what :func:`dumps` gives (a plain dict of JSON scalars may
+    be encoded by orjson, with the same meaning), always encodable as UTF-8 (see :func:`utf8_size`),
+    faster: it reuses one C encoder, so it is not thread-safe: make one per run.
 
     Raises (from the encoder returned):
         ValueError: NaN or Infinity, or a circular reference.
         TypeError: a value that is not JSON-serializable.
     """
-    utf8 = _checked(_c_encoder(encode_basestring), _ENCODER.encode)
-    ascii_only = _checked(_c_encoder(encode_basestring_ascii), _ASCII_ENCODER.encode)
-
-    def stdlib(value: Any) -> bytes:
-        text = utf8(value)
-        try:
-            return text.encode()
-        except UnicodeEncodeError:  # a lone surrogate: escaped as \uXXXX
-            return ascii_only(value).encode()
+    c_piece = _c_piece_encoder()
+    stdlib = c_piece if c_piece is not None and _same_as_dumps(c_piece) else _dumps_text
 
     orjson = _orjson_module
     if orjson is None:
@@ -134,14 +147,15 @@ def piece_encoder() -> Callable[[Any], bytes]:
     fast_dumps = orjson.dumps
     fast_error = orjson.JSONEncodeError
 
-    def accelerated(value: Any) -> bytes:
+    def accelerated(value: Any) -> str:
         if value.__class__ is dict and set(map(type, value.values())) <= _SCALARS:
             try:
                 data: bytes = fast_dumps(value)
             except fast_error:  # an integer beyond 64 bits, a lone surrogate, a key that is not a str
                 return stdlib(value)
-            # orjson writes NaN and Infinity as null: json decides whenever a null is there.
-            return stdlib(value) if b"null" in data else data
+            # orjson writes NaN and Infinity as null: json decides whenever a null is there. The text
+            # is kept, not orjson's bytes, which hold on to a buffer of kilobytes each.
+            return stdlib(value) if b"null" in data else data.decode()
         return stdlib(value)
 
     return accelerated

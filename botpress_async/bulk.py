@@ -1,7 +1,8 @@
 """The bounded-concurrency engine behind ``tables.bulk_upsert``, ``bulk_create`` and ``bulk_delete``.
 
-It reads rows from any iterable or async iterable one at a time, checks and encodes each row once,
-packs rows into chunks bounded by a row count AND an encoded JSON size, and hands the chunks to at most
+It reads rows from any iterable or async iterable one at a time, checks and encodes each row once (the
+chunk's body is assembled from those encoded rows: nothing is encoded twice), packs rows into chunks
+bounded by a row count AND an encoded JSON size, and hands the chunks to at most
 ``concurrency`` workers through a bounded queue: memory stays at about ``2 × concurrency`` chunks, never
 the whole input. Each chunk is one API call through the client's transport, so retries (429, and 5xx for
 idempotent chunks) and the client-wide limiter apply as to any other call.
@@ -19,25 +20,16 @@ This module sends no HTTP itself and knows nothing about the Tables routes: the 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
+import itertools
 import re
 import time
-from collections.abc import (
-    AsyncGenerator,
-    AsyncIterable,
-    Awaitable,
-    Callable,
-    Iterable,
-    Iterator,
-    Mapping,
-    Sized,
-)
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Iterator, Mapping, Sized
 from typing import Any, Protocol
 
 import aiohttp
 import attrs
 
+from botpress_async._json import piece_encoder, utf8_size
 from botpress_async._transport import Transport
 from botpress_async.errors import APIConnectionError, APIError, BotpressError, ResponseDecodeError
 
@@ -47,6 +39,7 @@ __all__ = [
     "BulkError",
     "BulkOperation",
     "BulkResult",
+    "ChunkItems",
     "ChunkReply",
     "FailedRow",
     "RowRejectedError",
@@ -219,6 +212,23 @@ class ChunkReply:
     warnings: list[str] = attrs.field(factory=list)
 
 
+class ChunkItems(list[Any]):
+    """The wire forms of one chunk's rows (a list, in input order), encoded once by the engine.
+
+    Attributes:
+        json: the items as one compact UTF-8 JSON array (``b"[...]"``), NaN already refused: the
+            operation builds its request body around it instead of encoding the rows again.
+        idempotent: what the operation's ``idempotent`` said of these items.
+    """
+
+    __slots__ = ("idempotent", "json")
+
+    def __init__(self, items: Iterable[Any], json: bytes, idempotent: bool) -> None:
+        super().__init__(items)
+        self.json = json
+        self.idempotent = idempotent
+
+
 class BulkOperation(Protocol):
     """One kind of bulk write: how a row is checked and encoded, and how a chunk is sent."""
 
@@ -230,8 +240,8 @@ class BulkOperation(Protocol):
         """Whether sending these wire rows twice has the effect of sending them once."""
         ...
 
-    async def send(self, transport: Transport, items: list[Any]) -> ChunkReply:
-        """Send one chunk of wire rows and say what happened to each."""
+    async def send(self, transport: Transport, items: ChunkItems) -> ChunkReply:
+        """Send one chunk of wire rows (``items.json`` is their encoded array) and say what happened."""
         ...
 
 
@@ -246,20 +256,6 @@ def check_row_id(value: Any, what: str = "row id") -> int:
     if not 1 <= value <= MAX_ROW_ID:
         raise ValueError(f"{what} must be in 1..{MAX_ROW_ID}, got {value}")
     return value
-
-
-def encoded_size(item: Any) -> int:
-    """Bytes of ``item`` as compact UTF-8 JSON (what the transport sends).
-
-    Raises:
-        ValueError: NaN or Infinity, which JSON cannot carry.
-        TypeError: a value that is not JSON-serializable.
-    """
-    try:
-        text = json.dumps(item, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
-    except ValueError:
-        raise ValueError("the row holds NaN or Infinity, which JSON cannot carry: it was not sent") from None
-    return len(text.encode())
 
 
 def attribute_errors(
@@ -331,10 +327,11 @@ _Entry = tuple[int, Any, Any]  # (input index, row as given, wire form)
 
 
 class _Chunk:
-    __slots__ = ("entries", "size")
+    __slots__ = ("entries", "pieces", "size")
 
     def __init__(self) -> None:
         self.entries: list[_Entry] = []
+        self.pieces: list[str] = []  # each entry's wire form as JSON text, encoded once
         self.size = _BODY_OVERHEAD
 
 
@@ -401,7 +398,14 @@ class _Run:
         self.result = BulkResult()
         self.first_error: BaseException | None = None
         self.building = _Chunk()
+        # Chunks complete but not yet queued (the producer queues them at its next await).
+        self.ready: list[_Chunk] = []
         self.in_flight: dict[int, _Chunk] = {}
+        self._encode = piece_encoder()
+        # The largest encoded row accepted: at most max_row_bytes, and a chunk's body must hold it.
+        self._largest_row = min(
+            max_bytes - _BODY_OVERHEAD, max_row_bytes if max_row_bytes is not None else max_bytes
+        )
         self.queue: asyncio.Queue[_Chunk | None] = asyncio.Queue(maxsize=concurrency)
         self._seen_warnings: set[str] = set()
         self.retry_sleeps = 0
@@ -443,55 +447,106 @@ class _Run:
     # -- producer ---------------------------------------------------------------------------------
 
     async def produce(self, rows: Iterable[Any] | AsyncIterable[Any]) -> None:
-        index = 0
-        async with contextlib.aclosing(_aiter_rows(rows)) as source:
-            async for row in source:
-                self.result.total += 1
-                await self._add(index, row)
-                index += 1
+        if isinstance(rows, AsyncIterable):
+            iterator = aiter(rows)
+            try:
+                async for row in iterator:
+                    self._take(iter((row,)))
+                    await self._queue_ready()
+            finally:
+                close = getattr(iterator, "aclose", None)
+                if close is not None:
+                    await close()
+        else:
+            # Runs of rows with no await between them: an await only when a chunk is complete, and
+            # a yield every 1000 rows, so a long synchronous input cannot starve the workers.
+            sync = iter(rows)
+            since_yield = 0
+            while read := self._take(itertools.islice(sync, 1000 - since_yield)):
+                await self._queue_ready()
+                since_yield += read
+                if since_yield >= 1000:
+                    since_yield = 0
+                    await asyncio.sleep(0)
         if self.building.entries:
-            await self._flush()
+            self.ready.append(self.building)
+            self.building = _Chunk()
+        await self._queue_ready()
         for _ in range(self.concurrency):
             await self.queue.put(None)
 
-    async def _add(self, index: int, row: Any) -> None:
-        try:
-            item = self.operation.prepare(row)
-            size = encoded_size(item)
-        except (ValueError, TypeError) as exc:
-            self._fail(index, row, exc)
-            self.progress.update(self.result.accounted)
-            self._stop_if_failed()
-            return
+    def _take(self, rows: Iterator[Any]) -> int:
+        """Read rows: check and encode each, add it to the chunk being built. Returns the rows read.
+
+        Stops after a row that completes a chunk (the caller queues ``ready`` before reading on).
+        """
+        result = self.result
+        prepare = self.operation.prepare
+        encode = self._encode
+        chunk_size = self.chunk_size
+        max_bytes = self.max_bytes
+        largest = self._largest_row
+        ready = self.ready
+        chunk = self.building
+        read = 0
+        for row in rows:
+            read += 1
+            index = result.total
+            result.total = index + 1
+            try:
+                item = prepare(row)
+            except (ValueError, TypeError) as exc:
+                self._refuse(index, row, exc)
+                continue
+            try:
+                piece = encode(item)
+            except ValueError:
+                self._refuse(index, row, ValueError(
+                    "the row holds NaN or Infinity, which JSON cannot carry: it was not sent"
+                ))
+                continue
+            except TypeError as exc:
+                self._refuse(index, row, exc)
+                continue
+            size = utf8_size(piece)
+            if size > largest:
+                self._refuse(index, row, self._too_large(index, size))
+                continue
+            if chunk.size + size + 1 > max_bytes and chunk.entries:
+                ready.append(chunk)
+                chunk = self.building = _Chunk()
+            chunk.entries.append((index, row, item))
+            chunk.pieces.append(piece)
+            chunk.size += size + 1
+            if len(chunk.pieces) >= chunk_size:
+                ready.append(chunk)
+                self.building = _Chunk()
+            if ready:
+                break
+        return read
+
+    def _too_large(self, index: int, size: int) -> RowTooLargeError:
         if self.max_row_bytes is not None and size > self.max_row_bytes:
-            self._fail(index, row, RowTooLargeError(
+            return RowTooLargeError(
                 f"row {index} is {size} bytes of JSON, more than the table allows per row "
                 f"({self.max_row_bytes} bytes = 4 KB × the table's factor): it was not sent"
-            ))
-            self.progress.update(self.result.accounted)
-            self._stop_if_failed()
-            return
-        if size + _BODY_OVERHEAD > self.max_bytes:
-            self._fail(index, row, RowTooLargeError(
-                f"row {index} is {size} bytes of JSON, more than max_bytes={self.max_bytes}: it was not sent"
-            ))
-            self.progress.update(self.result.accounted)
-            self._stop_if_failed()
-            return
-        chunk = self.building
-        if chunk.entries and chunk.size + size + 1 > self.max_bytes:
-            await self._flush()
-            chunk = self.building
-        chunk.entries.append((index, row, item))
-        chunk.size += size + 1
-        if len(chunk.entries) >= self.chunk_size:
-            await self._flush()
+            )
+        return RowTooLargeError(
+            f"row {index} is {size} bytes of JSON, more than max_bytes={self.max_bytes}: it was not sent"
+        )
 
-    async def _flush(self) -> None:
-        chunk = self.building
-        await self.queue.put(chunk)
-        # Only now is the chunk owned by the queue: until then a stop still finds it in ``building``.
-        self.building = _Chunk()
+    def _refuse(self, index: int, row: Any, error: BaseException) -> None:
+        """Fail a row locally (nothing sent); raises _Stop on fail_fast."""
+        self._fail(index, row, error)
+        self.progress.update(self.result.accounted)
+        self._stop_if_failed()
+
+    async def _queue_ready(self) -> None:
+        ready = self.ready
+        while ready:
+            await self.queue.put(ready[0])
+            # Only now is the chunk owned by the queue: until then a stop still finds it in ``ready``.
+            del ready[0]
 
     # -- workers ----------------------------------------------------------------------------------
 
@@ -505,8 +560,10 @@ class _Run:
             self._stop_if_failed()
 
     async def _send(self, chunk: _Chunk) -> None:
-        items = [item for _, _, item in chunk.entries]
-        idempotent = self.operation.idempotent(items)
+        wire = [item for _, _, item in chunk.entries]
+        idempotent = self.operation.idempotent(wire)
+        items = ChunkItems(wire, ("[" + ",".join(chunk.pieces) + "]").encode(), idempotent)
+        chunk.pieces = []  # the chunk's body holds them now
         key = id(chunk)
         self.in_flight[key] = chunk
         self.result.chunks += 1
@@ -545,7 +602,8 @@ class _Run:
             for index, row, _ in chunk.entries:
                 self.result.uncertain.append(FailedRow(index, row, cancelled))
         self.in_flight.clear()
-        pending: list[_Chunk] = []
+        pending: list[_Chunk] = [*self.ready]
+        self.ready.clear()
         while not self.queue.empty():
             queued = self.queue.get_nowait()
             if queued is not None:
@@ -555,26 +613,6 @@ class _Run:
         for chunk in pending:
             for index, row, _ in chunk.entries:
                 self.result.failed.append(FailedRow(index, row, stopped))
-
-
-async def _aiter_rows(rows: Iterable[Any] | AsyncIterable[Any]) -> AsyncGenerator[Any, None]:
-    """One async iterator over a sync or async iterable (an async generator given is closed after)."""
-    if isinstance(rows, AsyncIterable):
-        iterator = aiter(rows)
-        try:
-            async for row in iterator:
-                yield row
-        finally:
-            close = getattr(iterator, "aclose", None)
-            if close is not None:
-                await close()
-        return
-    sync: Iterator[Any] = iter(rows)
-    for count, row in enumerate(sync, 1):
-        yield row
-        if count % 1000 == 0:
-            # A long synchronous generator must not starve the workers of the loop.
-            await asyncio.sleep(0)
 
 
 async def run_bulk(

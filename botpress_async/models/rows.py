@@ -12,7 +12,7 @@ import types
 import typing
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, NewType, TypeAlias
 
 import attrs
 
@@ -23,6 +23,7 @@ __all__ = [
     "ColumnSchema",
     "ColumnType",
     "Row",
+    "WireRows",
     "columns",
     "table_schema",
 ]
@@ -111,9 +112,26 @@ def _structure_rows(data: Any) -> list[Row]:
 
 _DICT_ONLY = frozenset({dict})
 
+WireRows = NewType("WireRows", list[dict[str, Any]])
+"""Rows of an answer checked to be JSON objects but not copied into :class:`Row` objects.
+
+For answers whose rows are only counted (the bulk engine's chunk replies): a model field of this type
+is the decoded list itself.
+"""
+
+
+def _check_rows(data: Any) -> WireRows:
+    if data.__class__ is not list:
+        raise _serde.StructureError(f"list[Row]: expected a JSON array, got {type(data).__name__}")
+    if not set(map(type, data)) <= _DICT_ONLY:
+        for item in data:
+            _structure_row(item)  # raises for an item that is not an object
+    return WireRows(data)
+
 
 _serde.register_structure(Row, _structure_row)
 _serde.register_structure(list[Row], _structure_rows)
+_serde.register_structure(WireRows, _check_rows)
 
 
 # -- table schemas ------------------------------------------------------------------------------------

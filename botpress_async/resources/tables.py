@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import builtins
 import itertools
+import operator
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
+import attrs
+
+from botpress_async._json import RawJSON, dumps
 from botpress_async._serde import body, query, to_wire
 from botpress_async._transport import Transport
 from botpress_async._types import UNSET, Tags, Unset
@@ -20,6 +24,7 @@ from botpress_async.bulk import (
     DEFAULT_MAX_BYTES,
     BulkOperation,
     BulkResult,
+    ChunkItems,
     ChunkReply,
     TableRowsError,
     attribute_errors,
@@ -47,6 +52,7 @@ from botpress_async.models import (
     UpdateTableRowsResponse,
     UpsertTableRowsResponse,
 )
+from botpress_async.models.rows import WireRows
 from botpress_async.pagination import OffsetPage, OffsetPaginator
 from botpress_async.resources._base import Resource
 
@@ -93,19 +99,36 @@ def _rows(rows: Iterable[Any], operation: str, *, need_id: bool) -> list[dict[st
     return [_row(row, position, need_id=need_id) for position, row in enumerate(taken)]
 
 
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _row(row: Any, position: int | None, *, need_id: bool) -> dict[str, Any]:
     """The wire form of one row; checks its id (required or optional)."""
     what = "row" if position is None else f"row {position}"
-    if not isinstance(row, Mapping) and not hasattr(row, "__attrs_attrs__"):
-        raise TypeError(f"{what} must be a mapping of column name to value, got {type(row).__name__}")
-    wire = to_wire(row) if row.__class__ is not Row else dict(row)
-    if not isinstance(wire, dict):
-        raise TypeError(f"{what} must be a mapping of column name to value")
+    cls = row.__class__
+    if cls is Row or (cls is dict and set(map(type, row.values())) <= _JSON_SCALARS):
+        wire = dict(row)  # already its wire form (what to_wire would give): a copy, not a walk
+    else:
+        if not isinstance(row, Mapping) and not hasattr(row, "__attrs_attrs__"):
+            raise TypeError(f"{what} must be a mapping of column name to value, got {type(row).__name__}")
+        wire = to_wire(row)
+        if not isinstance(wire, dict):
+            raise TypeError(f"{what} must be a mapping of column name to value")
     if "id" in wire and (need_id or wire["id"] is not None):
         check_row_id(wire["id"], f"{what}: id")
     elif need_id:
         raise ValueError(f"{what} has no 'id': updating a row needs its id (an int in 1..2147483647)")
     return wire
+
+
+def _bulk_row(row: Any) -> dict[str, Any]:
+    """The wire form of one row of a bulk write (``_row`` without a position), plain dicts inline."""
+    if row.__class__ is dict and set(map(type, row.values())) <= _JSON_SCALARS:
+        wire = dict(row)
+        if wire.get("id") is not None:
+            check_row_id(wire["id"], "row: id")
+        return wire
+    return _row(row, None, need_id=False)
 
 
 def _utf16_length(text: str) -> int:
@@ -895,8 +918,28 @@ def _keyed(rows: list[dict[str, Any]], key_column: str | None) -> bool:
     Without an explicit key the rows must carry ``id`` (a table key column unknown here could be the
     real key: then the call is simply not retried on 5xx, which is safe).
     """
-    key = key_column or "id"
-    return all(row.get(key) is not None for row in rows)
+    return None not in map(operator.methodcaller("get", key_column or "id"), rows)
+
+
+@attrs.define(slots=True, kw_only=True)
+class _UpsertReply:
+    """What a bulk chunk needs of upsertTableRows' answer: its rows are checked, not copied into Rows."""
+
+    inserted: WireRows
+    updated: WireRows
+    warnings: list[str] | None = None
+    errors: list[str] | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
+
+
+@attrs.define(slots=True, kw_only=True)
+class _CreateReply:
+    """What a bulk chunk needs of createTableRows' answer: its rows are checked, not copied into Rows."""
+
+    rows: WireRows
+    warnings: list[str] | None = None
+    errors: list[str] | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
 
 class _UpsertChunks:
@@ -906,29 +949,35 @@ class _UpsertChunks:
         self.table = table
         self.key_column = key_column
         self.key = key  # the key the service matches on, to tie unindexed errors to rows
+        # The body after the rows, as the official client orders it: ``,"keyColumn":"sku"}``.
+        self._tail = b"}" if key_column is None else b',"keyColumn":' + dumps(key_column) + b"}"
 
-    def prepare(self, row: Any) -> dict[str, Any]:
-        return _row(row, None, need_id=False)
+    prepare = staticmethod(_bulk_row)
 
     def idempotent(self, items: list[Any]) -> bool:
         # The table was fetched, so the key the service matches on is known even when not given.
         return _keyed(items, self.key)
 
-    async def send(self, transport: Transport, items: list[Any]) -> ChunkReply:
-        json = body(rows=items, key_column=self.key_column if self.key_column is not None else UNSET)
-        response = await transport.request(
-            "POST", _UPSERT, path_params={"table": self.table}, json=json, cast=UpsertTableRowsResponse,
-            idempotent=self.idempotent(items),
+    async def send(self, transport: Transport, items: ChunkItems) -> ChunkReply:
+        reply = await transport.request(
+            "POST", _UPSERT, path_params={"table": self.table},
+            json=RawJSON(b'{"rows":' + items.json + self._tail), cast=_UpsertReply,
+            idempotent=items.idempotent,
         )
-        written = [*response.inserted, *response.updated]
-        failed, unattributed = attribute_errors(
-            len(items), len(written), response.errors or [],
-            keys=[_hashable(item.get(self.key)) for item in items],
-            succeeded_keys={_hashable(row.get(self.key)) for row in written},
-        )
+        written = len(reply.inserted) + len(reply.updated)
+        errors = reply.errors or []
+        if written < len(items):
+            # Only a short answer needs the key values, to find by key the rows not written.
+            failed, unattributed = attribute_errors(
+                len(items), written, errors,
+                keys=[_hashable(item.get(self.key)) for item in items],
+                succeeded_keys={_hashable(row.get(self.key)) for row in (*reply.inserted, *reply.updated)},
+            )
+        else:
+            failed, unattributed = attribute_errors(len(items), written, errors)
         return ChunkReply(
-            inserted=len(response.inserted), updated=len(response.updated), failed=failed,
-            unattributed=unattributed, warnings=response.warnings or [],
+            inserted=len(reply.inserted), updated=len(reply.updated), failed=failed,
+            unattributed=unattributed, warnings=reply.warnings or [],
         )
 
 
@@ -938,21 +987,20 @@ class _CreateChunks:
     def __init__(self, table: str) -> None:
         self.table = table
 
-    def prepare(self, row: Any) -> dict[str, Any]:
-        return _row(row, None, need_id=False)
+    prepare = staticmethod(_bulk_row)
 
     def idempotent(self, items: list[Any]) -> bool:
         return False
 
-    async def send(self, transport: Transport, items: list[Any]) -> ChunkReply:
-        response = await transport.request(
-            "POST", _ROWS, path_params={"table": self.table}, json=body(rows=items),
-            cast=CreateTableRowsResponse,
+    async def send(self, transport: Transport, items: ChunkItems) -> ChunkReply:
+        reply = await transport.request(
+            "POST", _ROWS, path_params={"table": self.table}, json=RawJSON(b'{"rows":' + items.json + b"}"),
+            cast=_CreateReply,
         )
-        failed, unattributed = attribute_errors(len(items), len(response.rows), response.errors or [])
+        failed, unattributed = attribute_errors(len(items), len(reply.rows), reply.errors or [])
         return ChunkReply(
-            inserted=len(response.rows), failed=failed, unattributed=unattributed,
-            warnings=response.warnings or [],
+            inserted=len(reply.rows), failed=failed, unattributed=unattributed,
+            warnings=reply.warnings or [],
         )
 
 
@@ -968,9 +1016,9 @@ class _DeleteChunks:
     def idempotent(self, items: list[Any]) -> bool:
         return True
 
-    async def send(self, transport: Transport, items: list[Any]) -> ChunkReply:
+    async def send(self, transport: Transport, items: ChunkItems) -> ChunkReply:
         response = await transport.request(
-            "POST", _DELETE, path_params={"table": self.table}, json={"ids": items},
+            "POST", _DELETE, path_params={"table": self.table}, json=RawJSON(b'{"ids":' + items.json + b"}"),
             cast=DeleteTableRowsResponse, idempotent=True,
         )
         deleted = min(int(response.deleted_rows), len(items))
