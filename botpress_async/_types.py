@@ -7,9 +7,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Any, Final, Literal, TypeAlias, TypeVar
-
-T = TypeVar("T")
+from typing import Final, Literal, TypeAlias
 
 
 class _Unset(enum.Enum):
@@ -25,13 +23,5 @@ class _Unset(enum.Enum):
 UNSET: Final = _Unset.UNSET
 Unset: TypeAlias = Literal[_Unset.UNSET]
 
-JSON: TypeAlias = Any
-"""A JSON value as decoded by :mod:`json` (dict, list, str, int, float, bool or None)."""
-
 Tags: TypeAlias = dict[str, str]
 """Botpress tags: string keys to string values (at most 500 characters each)."""
-
-
-def is_set(value: object) -> bool:
-    """True when ``value`` is anything but :data:`UNSET` (``None`` included)."""
-    return value is not UNSET

@@ -253,8 +253,6 @@ def make_api_error(
     path: str = "",
     attempts: int = 1,
     headers: Mapping[str, str] | None = None,
-    decoded: Any = None,
-    decode_failed: bool | None = None,
 ) -> APIError:
     """Build the typed error for an error response.
 
@@ -262,12 +260,10 @@ def make_api_error(
     ``{type, description, status}`` (what the docs show). A body that is not a JSON object
     (HTML from a proxy, empty, truncated) gives an error of the status's class with ``raw`` set.
     """
-    body = decoded
-    if decode_failed is None:
-        try:
-            body = json.loads(text) if text else None
-        except ValueError:
-            body = None
+    try:
+        body = json.loads(text) if text else None
+    except ValueError:
+        body = None
     common: dict[str, Any] = {
         "method": method,
         "path": path,

@@ -143,12 +143,7 @@ class TableJobs:
             else:
                 self._set(job_id, status="completed", progress=100)
 
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            asyncio.run(run())
-            return
-        task = loop.create_task(run())
+        task = asyncio.get_running_loop().create_task(run())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
