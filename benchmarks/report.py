@@ -96,6 +96,13 @@ def machine() -> dict[str, Any]:
             info[module] = __import__(module).__version__
         except (ImportError, AttributeError):
             info[module] = None
+    try:
+        from botpress_async import _json
+
+        # Whether botpress_async decodes with orjson (the optional ``speed`` extra) in this run.
+        info["botpress_async JSON"] = "orjson" if _json.ORJSON else "json (stdlib)"
+    except ImportError:
+        pass
     if shutil.which("node"):
         info["node"] = subprocess.run(
             ["node", "--version"], capture_output=True, text=True, check=False
@@ -129,7 +136,9 @@ def markdown(results: Results) -> str:
     """The report as markdown: header with the machine, targets, then one table per section."""
     m = results.machine
     software = ", ".join(
-        f"{k} {m[k]}" for k in ("aiohttp", "httpx", "botpress_async", "node", "official_client") if m.get(k)
+        f"{k} {m[k]}"
+        for k in ("aiohttp", "httpx", "botpress_async", "botpress_async JSON", "node", "official_client")
+        if m.get(k)
     )
     lines = [
         f"## Benchmark results ({results.mode} run, {results.started})",

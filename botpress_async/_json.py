@@ -127,12 +127,15 @@ def _same_as_dumps(piece: Callable[[Any], str]) -> bool:
     return False
 
 
-def piece_encoder() -> Callable[[Any], str]:
+def piece_encoder(*, accelerated: bool = True) -> Callable[[Any], str]:
     """A new encoder of values one at a time, for bodies assembled from pieces (one per bulk row).
 
     The encoder returned gives the text of what :func:`dumps` gives (a plain dict of JSON scalars may
     be encoded by orjson, with the same meaning), always encodable as UTF-8 (see :func:`utf8_size`),
     faster: it reuses one C encoder, so it is not thread-safe: make one per run.
+
+    Args:
+        accelerated: use orjson when it is installed (False: the standard library only).
 
     Raises (from the encoder returned):
         ValueError: NaN or Infinity, or a circular reference.
@@ -142,12 +145,12 @@ def piece_encoder() -> Callable[[Any], str]:
     stdlib = c_piece if c_piece is not None and _same_as_dumps(c_piece) else _dumps_text
 
     orjson = _orjson_module
-    if orjson is None:
+    if orjson is None or not accelerated:
         return stdlib
     fast_dumps = orjson.dumps
     fast_error = orjson.JSONEncodeError
 
-    def accelerated(value: Any) -> str:
+    def fast(value: Any) -> str:
         if value.__class__ is dict and set(map(type, value.values())) <= _SCALARS:
             try:
                 data: bytes = fast_dumps(value)
@@ -158,7 +161,7 @@ def piece_encoder() -> Callable[[Any], str]:
             return stdlib(value) if b"null" in data else data.decode()
         return stdlib(value)
 
-    return accelerated
+    return fast
 
 
 # -- decoding ---------------------------------------------------------------------------------------------
