@@ -68,6 +68,17 @@ def encode_query(params: Mapping[str, Any] | None) -> str:
 
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_TEMPLATES: dict[str, tuple[str, ...]] = {}
+
+
+def _split(template: str) -> tuple[str, ...]:
+    """``template`` split at its placeholders (literal, name, literal, …, literal), cached."""
+    parts = _TEMPLATES.get(template)
+    if parts is None:
+        parts = tuple(_PLACEHOLDER.split(template))
+        if len(_TEMPLATES) < 1024:  # templates are the API's routes: a handful
+            _TEMPLATES[template] = parts
+    return parts
 
 
 def encode_path(template: str, params: Mapping[str, Any] | None) -> str:
@@ -77,22 +88,20 @@ def encode_path(template: str, params: Mapping[str, Any] | None) -> str:
         ValueError: a placeholder has no value, or its value is empty, ``.`` or ``..`` (each would
             address a different route once a proxy normalizes the path).
     """
+    parts = _split(template)
+    if len(parts) == 1:
+        return template
     values = params or {}
-    missing: list[str] = []
-
-    def fill(match: re.Match[str]) -> str:
-        key = match.group(1)
+    path = parts[0]
+    # One pass over the template: a value can never be taken for another placeholder.
+    for i in range(1, len(parts), 2):
+        key = parts[i]
         if key not in values:
-            missing.append(key)
-            return match.group(0)
+            missing = [name for name in parts[1::2] if name not in values]
+            raise ValueError(f"path {template!r} is missing parameters {missing}")
         value = values[key]
         text = "" if value is None else str(value.value if isinstance(value, enum.Enum) else value)
         if text in ("", ".", ".."):
             raise ValueError(f"path parameter {key!r} must be a non-empty id, got {value!r}")
-        return quote(text, safe="-_.~!*'()")
-
-    # One pass over the template: a value can never be taken for another placeholder.
-    path = _PLACEHOLDER.sub(fill, template)
-    if missing:
-        raise ValueError(f"path {template!r} is missing parameters {missing}")
+        path += quote(text, safe="-_.~!*'()") + parts[i + 1]
     return path

@@ -208,6 +208,22 @@ def _value_fn(tp: Any) -> StructureFn | None:
     return fn
 
 
+def _plain_list(v: Any) -> Any:
+    if v.__class__ is not list:
+        raise _wrong("a JSON array", v)
+    return v
+
+
+def _plain_dict(v: Any) -> Any:
+    if not isinstance(v, dict):
+        raise _wrong("a JSON object", v)
+    return v
+
+
+# The generated code tests these classes inline and calls the function only for anything else.
+_INLINE_CHECKS: dict[StructureFn, str] = {_plain_list: "list", _plain_dict: "dict"}
+
+
 def _make_value_fn(tp: Any) -> StructureFn | None:
     if tp is Any or tp is object:
         return None
@@ -231,12 +247,7 @@ def _make_value_fn(tp: Any) -> StructureFn | None:
         item = _value_fn(args[0]) if args else None
         if item is None or item in _PRIMITIVES.values():
             # Items of JSON scalar type are not checked one by one: a shallow check keeps lists cheap.
-            def plain_list(v: Any) -> Any:
-                if v.__class__ is not list:
-                    raise _wrong("a JSON array", v)
-                return v
-
-            return plain_list
+            return _plain_list
 
         def model_list(v: Any, _item: StructureFn = item) -> list[Any]:
             if v.__class__ is not list:
@@ -247,13 +258,7 @@ def _make_value_fn(tp: Any) -> StructureFn | None:
     if origin is dict or tp is dict:
         value = _value_fn(args[1]) if len(args) == 2 else None
         if value is None or value in _PRIMITIVES.values():
-
-            def plain_dict(v: Any) -> Any:
-                if not isinstance(v, dict):
-                    raise _wrong("a JSON object", v)
-                return v
-
-            return plain_dict
+            return _plain_dict
 
         def model_dict(v: Any, _value: StructureFn = value) -> dict[str, Any]:
             if not isinstance(v, dict):
@@ -394,6 +399,9 @@ def _compile_attrs_fn(cls: type) -> StructureFn:
             helpers[f"_c{i}"] = fn
             test = " and ".join(f"v.__class__ is not {t}" for t in fast)
             add(f"{indent}a{i} = _c{i}(v) if {test} else v")
+        elif fn in _INLINE_CHECKS:
+            helpers[f"_c{i}"] = fn
+            add(f"{indent}a{i} = v if v.__class__ is {_INLINE_CHECKS[fn]} else _c{i}(v)")
         else:
             helpers[f"_c{i}"] = fn
             add(f"{indent}a{i} = _c{i}(v)")

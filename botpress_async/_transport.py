@@ -309,7 +309,10 @@ class Transport:
                     )
                 if remaining < self.config.timeout:
                     timeout = aiohttp.ClientTimeout(total=remaining)
-            await _acquire(limiter, remaining, method, path, attempt - 1)
+            if remaining is None:
+                await limiter.acquire()
+            else:
+                await _acquire(limiter, remaining, method, path, attempt - 1)
             retry_error: BaseException | None = None
             retryable = False
             status = 0
@@ -545,11 +548,8 @@ def _reason(error: BaseException) -> str:
     return type(error).__name__
 
 
-async def _acquire(limiter: Limiter, remaining: float | None, method: str, path: str, attempts: int) -> None:
+async def _acquire(limiter: Limiter, remaining: float, method: str, path: str, attempts: int) -> None:
     """Take a limiter slot, waiting no longer than what is left of the deadline."""
-    if remaining is None:
-        await limiter.acquire()
-        return
     try:
         async with asyncio.timeout(remaining):
             await limiter.acquire()
