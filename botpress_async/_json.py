@@ -151,7 +151,7 @@ def piece_encoder(*, accelerated: bool = True) -> Callable[[Any], str]:
     fast_error = orjson.JSONEncodeError
 
     def fast(value: Any) -> str:
-        if value.__class__ is dict and set(map(type, value.values())) <= _SCALARS:
+        if value.__class__ is dict and _SCALARS.issuperset(map(type, value.values())):
             try:
                 data: bytes = fast_dumps(value)
             except fast_error:  # an integer beyond 64 bits, a lone surrogate, a key that is not a str

@@ -323,16 +323,21 @@ class _Stop(Exception):
     """Raised by a task of a fail-fast run to stop the others (never escapes the engine)."""
 
 
-_Entry = tuple[int, Any, Any]  # (input index, row as given, wire form)
-
-
 class _Chunk:
-    __slots__ = ("entries", "pieces", "size")
+    """Rows of one chunk, in parallel lists (no tuple per row): input index, row as given, wire form."""
+
+    __slots__ = ("indexes", "items", "pieces", "rows", "size")
 
     def __init__(self) -> None:
-        self.entries: list[_Entry] = []
-        self.pieces: list[str] = []  # each entry's wire form as JSON text, encoded once
+        self.indexes: list[int] = []
+        self.rows: list[Any] = []
+        self.items: list[Any] = []
+        self.pieces: list[str] = []  # each item as JSON text, encoded once
         self.size = _BODY_OVERHEAD
+
+    def entries(self) -> Iterable[tuple[int, Any]]:
+        """(input index, row as given) of each row."""
+        return zip(self.indexes, self.rows, strict=True)
 
 
 class _Progress:
@@ -468,7 +473,7 @@ class _Run:
                 if since_yield >= 1000:
                     since_yield = 0
                     await asyncio.sleep(0)
-        if self.building.entries:
+        if self.building.indexes:
             self.ready.append(self.building)
             self.building = _Chunk()
         await self._queue_ready()
@@ -479,6 +484,7 @@ class _Run:
         """Read rows: check and encode each, add it to the chunk being built. Returns the rows read.
 
         Stops after a row that completes a chunk (the caller queues ``ready`` before reading on).
+        The hot loop of a run: its state lives in locals, written back when it ends (even by an error).
         """
         result = self.result
         prepare = self.operation.prepare
@@ -488,41 +494,55 @@ class _Run:
         largest = self._largest_row
         ready = self.ready
         chunk = self.building
+        used = chunk.size
         read = 0
-        for row in rows:
-            read += 1
-            index = result.total
-            result.total = index + 1
-            try:
-                item = prepare(row)
-            except (ValueError, TypeError) as exc:
-                self._refuse(index, row, exc)
-                continue
-            try:
-                piece = encode(item)
-            except ValueError:
-                self._refuse(index, row, ValueError(
-                    "the row holds NaN or Infinity, which JSON cannot carry: it was not sent"
-                ))
-                continue
-            except TypeError as exc:
-                self._refuse(index, row, exc)
-                continue
-            size = utf8_size(piece)
-            if size > largest:
-                self._refuse(index, row, self._too_large(index, size))
-                continue
-            if chunk.size + size + 1 > max_bytes and chunk.entries:
-                ready.append(chunk)
-                chunk = self.building = _Chunk()
-            chunk.entries.append((index, row, item))
-            chunk.pieces.append(piece)
-            chunk.size += size + 1
-            if len(chunk.pieces) >= chunk_size:
-                ready.append(chunk)
-                self.building = _Chunk()
-            if ready:
-                break
+        total = result.total
+        try:
+            for row in rows:
+                read += 1
+                index = total
+                total += 1
+                try:
+                    item = prepare(row)
+                except (ValueError, TypeError) as exc:
+                    result.total = total
+                    self._refuse(index, row, exc)
+                    continue
+                try:
+                    piece = encode(item)
+                except ValueError:
+                    result.total = total
+                    self._refuse(index, row, ValueError(
+                        "the row holds NaN or Infinity, which JSON cannot carry: it was not sent"
+                    ))
+                    continue
+                except TypeError as exc:
+                    result.total = total
+                    self._refuse(index, row, exc)
+                    continue
+                size = len(piece) if piece.isascii() else utf8_size(piece)
+                if size > largest:
+                    result.total = total
+                    self._refuse(index, row, self._too_large(index, size))
+                    continue
+                if used + size + 1 > max_bytes and chunk.indexes:
+                    ready.append(chunk)
+                    chunk.size = used
+                    chunk = self.building = _Chunk()
+                    used = chunk.size
+                used += size + 1
+                chunk.indexes.append(index)
+                chunk.rows.append(row)
+                chunk.items.append(item)
+                chunk.pieces.append(piece)
+                if len(chunk.pieces) >= chunk_size:
+                    ready.append(chunk)
+                    self.building = _Chunk()
+                if ready:
+                    break
+        finally:
+            result.total = total
+            chunk.size = used
         return read
 
     def _too_large(self, index: int, size: int) -> RowTooLargeError:
@@ -560,10 +580,9 @@ class _Run:
             self._stop_if_failed()
 
     async def _send(self, chunk: _Chunk) -> None:
-        wire = [item for _, _, item in chunk.entries]
-        idempotent = self.operation.idempotent(wire)
-        items = ChunkItems(wire, ("[" + ",".join(chunk.pieces) + "]").encode(), idempotent)
-        chunk.pieces = []  # the chunk's body holds them now
+        idempotent = self.operation.idempotent(chunk.items)
+        items = ChunkItems(chunk.items, ("[" + ",".join(chunk.pieces) + "]").encode(), idempotent)
+        chunk.pieces = chunk.items = []  # the chunk's body and items hold them now
         key = id(chunk)
         self.in_flight[key] = chunk
         self.result.chunks += 1
@@ -572,17 +591,16 @@ class _Run:
         except (BotpressError, ValueError, TypeError) as exc:
             del self.in_flight[key]
             unknown = not idempotent and outcome_unknown(exc)
-            for index, row, _ in chunk.entries:
+            for index, row in chunk.entries():
                 (self._uncertain if unknown else self._fail)(index, row, exc)
             return
         del self.in_flight[key]
         self._warn(reply.warnings)
         for position, message in sorted(reply.failed.items()):
-            index, row, _ = chunk.entries[position]
-            self._fail(index, row, RowRejectedError(message))
+            self._fail(chunk.indexes[position], chunk.rows[position], RowRejectedError(message))
         if reply.unattributed is not None:
             error = RowRejectedError(reply.unattributed)
-            for position, (index, row, _) in enumerate(chunk.entries):
+            for position, (index, row) in enumerate(chunk.entries()):
                 if position not in reply.failed:
                     self._uncertain(index, row, error)
             return
@@ -599,7 +617,7 @@ class _Run:
         cancelled = APIConnectionError("cancelled in flight when the run stopped (fail_fast=True)")
         for chunk in self.in_flight.values():
             # Cancelled mid-call: the service may or may not have applied it.
-            for index, row, _ in chunk.entries:
+            for index, row in chunk.entries():
                 self.result.uncertain.append(FailedRow(index, row, cancelled))
         self.in_flight.clear()
         pending: list[_Chunk] = [*self.ready]
@@ -611,7 +629,7 @@ class _Run:
         pending.append(self.building)
         self.building = _Chunk()
         for chunk in pending:
-            for index, row, _ in chunk.entries:
+            for index, row in chunk.entries():
                 self.result.failed.append(FailedRow(index, row, stopped))
 
 

@@ -106,7 +106,7 @@ def _row(row: Any, position: int | None, *, need_id: bool) -> dict[str, Any]:
     """The wire form of one row; checks its id (required or optional)."""
     what = "row" if position is None else f"row {position}"
     cls = row.__class__
-    if cls is Row or (cls is dict and set(map(type, row.values())) <= _JSON_SCALARS):
+    if cls is Row or (cls is dict and _JSON_SCALARS.issuperset(map(type, row.values()))):
         wire = dict(row)  # already its wire form (what to_wire would give): a copy, not a walk
     else:
         if not isinstance(row, Mapping) and not hasattr(row, "__attrs_attrs__"):
@@ -123,8 +123,8 @@ def _row(row: Any, position: int | None, *, need_id: bool) -> dict[str, Any]:
 
 def _bulk_row(row: Any) -> dict[str, Any]:
     """The wire form of one row of a bulk write (``_row`` without a position), plain dicts inline."""
-    if row.__class__ is dict and set(map(type, row.values())) <= _JSON_SCALARS:
-        wire = dict(row)
+    if row.__class__ is dict and _JSON_SCALARS.issuperset(map(type, row.values())):
+        wire = row.copy()
         if wire.get("id") is not None:
             check_row_id(wire["id"], "row: id")
         return wire
