@@ -2,10 +2,11 @@
 
 It reads rows from any iterable or async iterable one at a time, checks and encodes each row once (the
 chunk's body is assembled from those encoded rows: nothing is encoded twice), packs rows into chunks
-bounded by a row count AND an encoded JSON size, and hands the chunks to at most
-``concurrency`` workers through a bounded queue: memory stays at about ``2 × concurrency`` chunks, never
-the whole input. Each chunk is one API call through the client's transport, so retries (429, and 5xx for
-idempotent chunks) and the client-wide limiter apply as to any other call.
+bounded by a row count AND an encoded JSON size, and hands the chunks to at most ``concurrency``
+workers through a bounded queue: memory stays at about ``concurrency + 2`` chunks (one per call in
+flight, one ready, one being built), never the whole input. Each chunk is one API call through the
+client's transport, so retries (429, and 5xx for idempotent chunks) and the client-wide limiter apply
+as to any other call.
 
 Every row read is accounted for exactly once, in :class:`BulkResult`: inserted, updated (or deleted /
 not found), failed (with its input index and the error), or uncertain (a non-idempotent chunk whose
@@ -411,7 +412,9 @@ class _Run:
         self._largest_row = min(
             max_bytes - _BODY_OVERHEAD, max_row_bytes if max_row_bytes is not None else max_bytes
         )
-        self.queue: asyncio.Queue[_Chunk | None] = asyncio.Queue(maxsize=concurrency)
+        # One chunk waits ready for the next free worker: the producer builds the next one in about a
+        # millisecond, and every row held costs memory (and, on a fresh heap, page faults).
+        self.queue: asyncio.Queue[_Chunk | None] = asyncio.Queue(maxsize=1)
         self._seen_warnings: set[str] = set()
         self.retry_sleeps = 0
         self.retry_waited = 0.0

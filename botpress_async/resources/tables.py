@@ -785,7 +785,7 @@ class Tables(Resource):
         """Upsert any number of rows: chunked, sent concurrently, every row's outcome reported.
 
         Rows are read lazily (a generator of millions of rows is fine: memory stays about
-        ``2 × concurrency`` chunks). Chunks hold at most ``chunk_size`` rows and ``max_bytes`` of JSON.
+        ``concurrency + 2`` chunks). Chunks hold at most ``chunk_size`` rows and ``max_bytes`` of JSON.
         Each chunk is one :meth:`upsert_rows` call through the client's retry policy and limiter; a
         chunk that still fails is recorded in the result (each of its rows failed with the error),
         not raised, unless ``fail_fast``. The table is fetched once, for its ``factor``: a row over
