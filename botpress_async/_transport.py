@@ -297,6 +297,8 @@ class Transport:
         started = clock()
         waits = None
         attempt = 0
+        # Whether an earlier attempt may have been acted on (it left, and was not refused with a 4xx).
+        maybe_applied = False
         while True:
             attempt += 1
             timeout = self._timeout
@@ -305,16 +307,19 @@ class Transport:
                 remaining = deadline - (clock() - started)
                 if remaining <= 0:
                     raise APITimeoutError(
-                        f"deadline of {deadline:g}s exceeded", method=method, path=path, attempts=attempt - 1
+                        f"deadline of {deadline:g}s exceeded", method=method, path=path, attempts=attempt - 1,
+                        request_sent=maybe_applied,
                     )
                 if remaining < self.config.timeout:
                     timeout = aiohttp.ClientTimeout(total=remaining)
             if remaining is None:
                 await limiter.acquire()
             else:
-                await _acquire(limiter, remaining, method, path, attempt - 1)
+                await _acquire(limiter, remaining, method, path, attempt - 1, maybe_applied)
             retry_error: BaseException | None = None
             retryable = False
+            # Whether this attempt may have been acted on by the service.
+            sent = True
             status = 0
             resp_headers: Mapping[str, str] = {}
             body = b""
@@ -335,6 +340,7 @@ class Transport:
                     method=method, path=path, attempts=attempt,
                 )
                 retry_error.__cause__ = _safe_cause(exc)
+                sent = False
                 retryable = policy.should_retry_transport(idempotent=idempotent, connect_failed=True)
             except TimeoutError:
                 retry_error = APITimeoutError(
@@ -348,15 +354,15 @@ class Transport:
                     method=method, path=path, attempts=attempt,
                 )
                 retry_error.__cause__ = _safe_cause(exc)
+                sent = False
                 retryable = policy.should_retry_transport(idempotent=idempotent, connect_failed=True)
             except aiohttp.ClientError as exc:
                 retry_error = APIConnectionError(
                     f"connection failed: {_describe(exc, url)}", method=method, path=path, attempts=attempt,
                 )
                 retry_error.__cause__ = _safe_cause(exc)
-                retryable = policy.should_retry_transport(
-                    idempotent=idempotent, connect_failed=_request_not_sent(exc)
-                )
+                sent = not _request_not_sent(exc)
+                retryable = policy.should_retry_transport(idempotent=idempotent, connect_failed=not sent)
             finally:
                 limiter.release()
             _log(method, path, status, attempt, clock() - t0)
@@ -377,7 +383,12 @@ class Transport:
                     attempts=attempt,
                     headers=resp_headers,
                 )
+                # A 4xx answer (429 included) proves the service did not act on the request.
+                sent = status >= 500
                 retryable = policy.should_retry_status(status, idempotent=idempotent)
+            maybe_applied = maybe_applied or sent
+            if isinstance(retry_error, APIConnectionError):
+                retry_error.request_sent = maybe_applied
             if not retryable or single_attempt or attempt >= policy.max_attempts:
                 raise retry_error
             if waits is None:
@@ -548,7 +559,9 @@ def _reason(error: BaseException) -> str:
     return type(error).__name__
 
 
-async def _acquire(limiter: Limiter, remaining: float, method: str, path: str, attempts: int) -> None:
+async def _acquire(
+    limiter: Limiter, remaining: float, method: str, path: str, attempts: int, request_sent: bool
+) -> None:
     """Take a limiter slot, waiting no longer than what is left of the deadline."""
     try:
         async with asyncio.timeout(remaining):
@@ -556,7 +569,7 @@ async def _acquire(limiter: Limiter, remaining: float, method: str, path: str, a
     except TimeoutError:
         raise APITimeoutError(
             "deadline exceeded while waiting for a free slot (max_concurrency, rate limit or 429 pause)",
-            method=method, path=path, attempts=attempts,
+            method=method, path=path, attempts=attempts, request_sent=request_sent,
         ) from None
 
 

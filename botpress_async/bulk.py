@@ -27,7 +27,6 @@ import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Iterator, Mapping, Sized
 from typing import Any, Protocol
 
-import aiohttp
 import attrs
 
 from botpress_async._json import piece_encoder, utf8_size
@@ -315,8 +314,8 @@ def outcome_unknown(error: BaseException) -> bool:
     if isinstance(error, APIError):
         return error.status in _OUTCOME_UNKNOWN_STATUSES
     if isinstance(error, APIConnectionError):
-        # A connection that could not be opened proves the request never left.
-        return not isinstance(error.__cause__, aiohttp.ClientConnectorError)
+        # The transport knows when no attempt can have been acted on (never sent, or refused 4xx).
+        return error.request_sent
     return False
 
 

@@ -66,14 +66,21 @@ class APIConnectionError(BotpressError):
         method: HTTP method of the request.
         path: the URL path (no query string).
         attempts: how many attempts were made before giving up.
+        request_sent: False when the transport knows the service cannot have acted on the call: every
+            attempt either never left (the connection could not be opened, a connect timeout, the
+            request could not be written) or was refused with a 4xx answer (429 included). True (the
+            default) when an attempt may have reached the service: the outcome is unknown.
     """
 
-    def __init__(self, message: str, *, method: str = "", path: str = "", attempts: int = 1) -> None:
+    def __init__(
+        self, message: str, *, method: str = "", path: str = "", attempts: int = 1, request_sent: bool = True
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.method = method
         self.path = path
         self.attempts = attempts
+        self.request_sent = request_sent
 
     def __str__(self) -> str:
         where = f" ({self.method} {self.path}, {self.attempts} attempt(s))" if self.method else ""

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import re
 import sys
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import aiohttp
 import pytest
 from tables_wire import row, table_answer
+from wire_recorder import BASE_URL
 
 from botpress_async import Client
 from botpress_async._transport import Transport
@@ -405,3 +408,36 @@ async def test_an_error_raised_by_the_input_reaches_the_caller_as_it_is(bp: Clie
 
     with pytest.raises(KeyError, match="broken source"):
         await run(bp, source(), FakeUpsert())
+
+
+# -- what the transport knows about a failed chunk ---------------------------------------------------
+
+
+async def test_bulk_create_chunk_whose_connect_timed_out_every_attempt_is_failed_not_uncertain(
+    bp: Client, wire
+) -> None:
+    wire.reply("GET", T, table_answer())
+    wire.add(re.compile(re.escape(f"{BASE_URL}{T}/rows")), "POST", exception=aiohttp.ConnectionTimeoutError(),
+             repeat=True)
+    result = await bp.tables.bulk_create("airportsTable", rows(2))
+    assert ([f.index for f in result.failed], result.uncertain) == ([0, 1], [])
+    assert result.failed[0].error.request_sent is False  # type: ignore[attr-defined]
+
+
+async def test_bulk_create_chunk_whose_body_could_never_be_written_is_failed_not_uncertain(
+    bp: Client, wire
+) -> None:
+    wire.reply("GET", T, table_answer())
+    unsent = aiohttp.ClientOSError(None, f"Can not write request body for {BASE_URL}{T}/rows")
+    wire.add(re.compile(re.escape(f"{BASE_URL}{T}/rows")), "POST", exception=unsent, repeat=True)
+    result = await bp.tables.bulk_create("airportsTable", rows(2))
+    assert ([f.index for f in result.failed], result.uncertain) == ([0, 1], [])
+
+
+async def test_a_non_idempotent_chunk_failing_with_request_sent_false_is_failed(bp: Client) -> None:
+    class Refused(FakeUpsert):
+        async def send(self, transport: Transport, items: list[Any]) -> ChunkReply:
+            raise APIConnectionError("could not connect", request_sent=False)
+
+    result = await run(bp, rows(3), Refused(idempotent=False))
+    assert ([f.index for f in result.failed], result.uncertain) == ([0, 1, 2], [])
