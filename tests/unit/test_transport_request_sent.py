@@ -31,25 +31,19 @@ async def test_an_error_built_without_request_sent_says_the_request_may_have_bee
     assert APIConnectionError("reset").request_sent is True
 
 
-async def test_a_refused_connection_says_the_request_was_not_sent(wire: WireMock) -> None:
-    _fail(wire, "POST", USERS, _refused())
-    async with make_client(FakeClock(), retry=_FAST) as bp:
-        with pytest.raises(APIConnectionError) as caught:
-            await bp.request("POST", USERS, json={"tags": {}})
-    assert (caught.value.request_sent, caught.value.attempts) == (False, 2)
-
-
-async def test_an_exhausted_connect_timeout_says_the_request_was_not_sent(wire: WireMock) -> None:
-    _fail(wire, "POST", USERS, aiohttp.ConnectionTimeoutError())
-    async with make_client(FakeClock(), retry=_FAST) as bp:
-        with pytest.raises(APIConnectionError) as caught:
-            await bp.request("POST", USERS, json={"tags": {}})
-    assert (caught.value.request_sent, caught.value.attempts) == (False, 2)
-
-
-async def test_an_exhausted_request_body_write_failure_says_the_request_was_not_sent(wire: WireMock) -> None:
-    unsent = aiohttp.ClientOSError(None, f"Can not write request body for {BASE_URL}{USERS}")
-    _fail(wire, "POST", USERS, unsent)
+@pytest.mark.parametrize(
+    "failure",
+    [
+        _refused(),
+        aiohttp.ConnectionTimeoutError(),
+        aiohttp.ClientOSError(None, f"Can not write request body for {BASE_URL}{USERS}"),
+    ],
+    ids=["refused connection", "connect timeout", "request body not written"],
+)
+async def test_a_create_that_never_left_on_any_attempt_says_the_request_was_not_sent(
+    wire: WireMock, failure: BaseException
+) -> None:
+    _fail(wire, "POST", USERS, failure)
     async with make_client(FakeClock(), retry=_FAST) as bp:
         with pytest.raises(APIConnectionError) as caught:
             await bp.request("POST", USERS, json={"tags": {}})
