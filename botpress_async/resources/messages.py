@@ -371,7 +371,7 @@ class Messages(Resource):
                 response = await self._transport.request(
                     "POST",
                     _MESSAGES + "/import-messages",
-                    json={"messages": wire[start : start + batch_size]},
+                    json=body(messages=wire[start : start + batch_size]),
                     cast=ImportMessagesResponse,
                 )
             except Exception as exc:

@@ -490,7 +490,7 @@ class Tables(Resource):
         """
         check_row_id(id)
         response = await self._transport.request(
-            "GET", _ROW, path_params={"table": table}, params={"id": id}, cast=GetTableRowResponse
+            "GET", _ROW, path_params={"table": table}, params=query(id=id), cast=GetTableRowResponse
         )
         return response.row
 
