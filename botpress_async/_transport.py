@@ -42,7 +42,7 @@ from botpress_async.errors import (
     make_api_error,
 )
 
-__all__ = ["Pool", "Transport"]
+__all__ = ["CallStats", "Pool", "Transport"]
 
 T = TypeVar("T")
 
@@ -143,20 +143,41 @@ class Pool:
             await self._session.close()
 
 
+class CallStats:
+    """What calls cost, counted by :meth:`Transport.request` for each call it is given to (``stats=``).
+
+    Give one object to several calls (every chunk of one bulk run, say) to total them: only those
+    calls are counted, never the client's other traffic.
+
+    Attributes:
+        calls: calls made with it.
+        retries: attempts beyond each call's first (after 429s, 5xx answers, transport failures).
+        rate_limited: 429 answers those calls met.
+        waited: seconds those calls spent waiting, on the pool's clock: for a limiter slot (the
+            client-wide max_concurrency, request pacing and 429 pauses) and in backoff before retries.
+    """
+
+    __slots__ = ("calls", "rate_limited", "retries", "waited")
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.retries = 0
+        self.rate_limited = 0
+        self.waited = 0.0
+
+    def __repr__(self) -> str:
+        return (
+            f"CallStats(calls={self.calls}, retries={self.retries}, rate_limited={self.rate_limited}, "
+            f"waited={self.waited:.3f})"
+        )
+
+
 class Transport:
     """Sends requests for one Client (or view): its config, retry policy and shared pool."""
 
-    def __init__(
-        self,
-        config: ClientConfig,
-        pool: Pool,
-        *,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-    ) -> None:
+    def __init__(self, config: ClientConfig, pool: Pool) -> None:
         self.config = config
         self.pool = pool
-        # The wait before each retry; the pool's (shared with the limiter) unless given.
-        self._sleep = sleep or pool.sleep
         self._base = config.base_url
         self._headers = config.auth_headers()
         self._json_headers = {**_JSON_HEADERS, **self._headers}
@@ -178,6 +199,7 @@ class Transport:
         json: Any = ...,
         cast: type[T],
         idempotent: bool | None = ...,
+        stats: CallStats | None = ...,
     ) -> T: ...
 
     @overload
@@ -191,6 +213,7 @@ class Transport:
         json: Any = ...,
         cast: None = ...,
         idempotent: bool | None = ...,
+        stats: CallStats | None = ...,
     ) -> Any: ...
 
     async def request(
@@ -203,6 +226,7 @@ class Transport:
         json: Any = UNSET,
         cast: type[T] | None = None,
         idempotent: bool | None = None,
+        stats: CallStats | None = None,
     ) -> T | Any:
         """Send one API call, with retries, and return its decoded (and structured) answer.
 
@@ -217,6 +241,7 @@ class Transport:
             cast: the model to structure the answer into; None returns the decoded JSON.
             idempotent: whether the call may be retried after a 5xx, a reset or a timeout;
                 default: True for GET, PUT, DELETE.
+            stats: a :class:`CallStats` this call adds its retries, 429s and waits to.
 
         Raises:
             ValueError: the body holds NaN or Infinity, or a path parameter is empty (nothing sent).
@@ -236,7 +261,7 @@ class Transport:
             data = _dump(json, method, url_path)
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
-        decoded = await self._send(method, url, url_path, data, idempotent)
+        decoded = await self._send(method, url, url_path, data, idempotent, stats=stats)
         if cast is None:
             return decoded
         return _structure(decoded, cast, method, url_path)
@@ -286,6 +311,7 @@ class Transport:
         headers: Mapping[str, str] | None = None,
         raw: bool = False,
         single_attempt: bool = False,
+        stats: CallStats | None = None,
     ) -> Any:
         session = self.pool.session()
         limiter = self.pool.limiter
@@ -299,6 +325,8 @@ class Transport:
         attempt = 0
         # Whether an earlier attempt may have been acted on (it left, and was not refused with a 4xx).
         maybe_applied = False
+        if stats is not None:
+            stats.calls += 1
         while True:
             attempt += 1
             timeout = self._timeout
@@ -312,10 +340,13 @@ class Transport:
                     )
                 if remaining < self.config.timeout:
                     timeout = aiohttp.ClientTimeout(total=remaining)
+            queued = clock() if stats is not None else 0.0
             if remaining is None:
                 await limiter.acquire()
             else:
                 await _acquire(limiter, remaining, method, path, attempt - 1, maybe_applied)
+            if stats is not None:
+                stats.waited += clock() - queued
             retry_error: BaseException | None = None
             retryable = False
             # Whether this attempt may have been acted on by the service.
@@ -371,6 +402,8 @@ class Transport:
                 if status >= 400:  # a success's RateLimit-* headers are read by the limiter itself
                     server_wait = policy.server_wait(resp_headers)
                 limiter.observe(status, resp_headers, server_wait)
+                if status == 429 and stats is not None:
+                    stats.rate_limited += 1
                 if status < 400:
                     if raw:
                         return body
@@ -400,7 +433,10 @@ class Transport:
                 "retrying %s %s after %s (attempt %d of %d) in %.2fs",
                 method, path, _reason(retry_error), attempt, policy.max_attempts, wait,
             )
-            await self._sleep(wait)
+            if stats is not None:
+                stats.retries += 1
+                stats.waited += wait
+            await self.pool.sleep(wait)
 
     async def _attempt(
         self,

@@ -6,7 +6,8 @@ bounded by a row count AND an encoded JSON size, and hands the chunks to at most
 workers through a bounded queue: memory stays at about ``concurrency + 2`` chunks (one per call in
 flight, one ready, one being built), never the whole input. Each chunk is one API call through the
 client's transport, so retries (429, and 5xx for idempotent chunks) and the client-wide limiter apply
-as to any other call.
+as to any other call; the run's own calls are counted through a
+:class:`~botpress_async._transport.CallStats` the operation passes to each of them.
 
 Every row read is accounted for exactly once, in :class:`BulkResult`: inserted, updated (or deleted /
 not found), failed (with its input index and the error), or uncertain (a non-idempotent chunk whose
@@ -24,13 +25,13 @@ import asyncio
 import itertools
 import re
 import time
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Iterator, Mapping, Sized
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sized
 from typing import Any, Protocol
 
 import attrs
 
 from botpress_async._json import piece_encoder, utf8_size
-from botpress_async._transport import Transport
+from botpress_async._transport import CallStats, Transport
 from botpress_async.errors import APIConnectionError, APIError, BotpressError, ResponseDecodeError
 
 __all__ = [
@@ -158,10 +159,14 @@ class BulkResult:
             timeout), or of any chunk cancelled in flight by a fail_fast stop: they may or may not be
             in the table. They are not re-sent, so that nothing is ever written twice.
         warnings: the server's distinct warnings (unknown columns dropped …), in order of appearance.
-        chunks: calls made (one per chunk).
-        retries: attempts beyond the first, over all chunks (429s and retried 5xx/transport errors).
-        rate_limited: 429 answers the client met during the run (client-wide counter).
-        waited_seconds: time spent waiting on rate limits and retry backoff, seconds.
+        chunks: chunk calls made (one per chunk; a retried chunk is still one call).
+        retries: attempts beyond the first, over this run's chunk calls only (after 429s, and after
+            retried 5xx answers and transport failures).
+        rate_limited: 429 answers this run's chunk calls met (other traffic of the client, even
+            concurrent, is not counted).
+        waited_seconds: seconds this run's chunk calls spent waiting, summed over the calls (so it
+            can exceed ``elapsed`` when calls wait concurrently): for a slot of the client-wide
+            limiter (max_concurrency, pacing, 429 pauses) and in backoff before their retries.
         elapsed: wall time of the run, seconds.
     """
 
@@ -240,8 +245,12 @@ class BulkOperation(Protocol):
         """Whether sending these wire rows twice has the effect of sending them once."""
         ...
 
-    async def send(self, transport: Transport, items: ChunkItems) -> ChunkReply:
-        """Send one chunk of wire rows (``items.json`` is their encoded array) and say what happened."""
+    async def send(self, transport: Transport, items: ChunkItems, stats: CallStats) -> ChunkReply:
+        """Send one chunk of wire rows (``items.json`` is their encoded array) and say what happened.
+
+        Every call made for the chunk must pass ``stats=stats`` to ``transport.request``: that is how
+        the run's retries, 429s and waits are counted.
+        """
         ...
 
 
@@ -415,19 +424,9 @@ class _Run:
         # millisecond, and every row held costs memory (and, on a fresh heap, page faults).
         self.queue: asyncio.Queue[_Chunk | None] = asyncio.Queue(maxsize=1)
         self._seen_warnings: set[str] = set()
-        self.retry_sleeps = 0
-        self.retry_waited = 0.0
-        inner_sleep: Callable[[float], Awaitable[None]] = getattr(transport, "_sleep", asyncio.sleep)
-
-        async def counting_sleep(seconds: float) -> None:
-            # The transport sleeps exactly once before each retry: counting here counts this run's
-            # retries without touching the shared transport.
-            self.retry_sleeps += 1
-            self.retry_waited += seconds
-            await inner_sleep(seconds)
-
-        # A transport of our own over the same pool and limiter: same retries, same client-wide budget.
-        self.transport = Transport(transport.config, transport.pool, sleep=counting_sleep)
+        self.transport = transport
+        # This run's calls only: the transport counts into it for each call it is passed to.
+        self.stats = CallStats()
 
     # -- accounting -------------------------------------------------------------------------------
 
@@ -589,7 +588,7 @@ class _Run:
         self.in_flight[key] = chunk
         self.result.chunks += 1
         try:
-            reply = await self.operation.send(self.transport, items)
+            reply = await self.operation.send(self.transport, items, self.stats)
         except (BotpressError, ValueError, TypeError) as exc:
             del self.in_flight[key]
             unknown = not idempotent and outcome_unknown(exc)
@@ -682,8 +681,6 @@ async def run_bulk(
         raise TypeError(f"rows must be an iterable of rows, not a single {type(rows).__name__}")
     total = len(rows) if isinstance(rows, Sized) else None
     reporter = _Progress(on_progress, progress, total, description)
-    limiter = transport.pool.limiter
-    rate_limited_before, waited_before = limiter.rate_limited, limiter.waited
     started = time.monotonic()
     run = _Run(
         operation, transport, chunk_size=chunk_size, max_bytes=max_bytes, max_row_bytes=max_row_bytes,
@@ -707,9 +704,9 @@ async def run_bulk(
         result = run.result
         result.failed.sort(key=lambda failure: failure.index)
         result.uncertain.sort(key=lambda failure: failure.index)
-        result.retries = run.retry_sleeps
-        result.rate_limited = limiter.rate_limited - rate_limited_before
-        result.waited_seconds = (limiter.waited - waited_before) + run.retry_waited
+        result.retries = run.stats.retries
+        result.rate_limited = run.stats.rate_limited
+        result.waited_seconds = run.stats.waited
         result.elapsed = time.monotonic() - started
         if result.accounted != result.total:
             raise AssertionError(

@@ -18,7 +18,7 @@ import attrs
 
 from botpress_async._json import RawJSON, dumps
 from botpress_async._serde import body, query, to_wire
-from botpress_async._transport import Transport
+from botpress_async._transport import CallStats, Transport
 from botpress_async._types import UNSET, Tags, Unset
 from botpress_async.bulk import (
     DEFAULT_MAX_BYTES,
@@ -958,11 +958,12 @@ class _UpsertChunks:
         # The table was fetched, so the key the service matches on is known even when not given.
         return _keyed(items, self.key)
 
-    async def send(self, transport: Transport, items: ChunkItems) -> ChunkReply:
+    async def send(self, transport: Transport, items: ChunkItems, stats: CallStats) -> ChunkReply:
         reply = await transport.request(
             "POST", _UPSERT, path_params={"table": self.table},
             json=RawJSON(b'{"rows":' + items.json + self._tail), cast=_UpsertReply,
             idempotent=items.idempotent,
+            stats=stats,
         )
         written = len(reply.inserted) + len(reply.updated)
         errors = reply.errors or []
@@ -992,10 +993,11 @@ class _CreateChunks:
     def idempotent(self, items: list[Any]) -> bool:
         return False
 
-    async def send(self, transport: Transport, items: ChunkItems) -> ChunkReply:
+    async def send(self, transport: Transport, items: ChunkItems, stats: CallStats) -> ChunkReply:
         reply = await transport.request(
             "POST", _ROWS, path_params={"table": self.table}, json=RawJSON(b'{"rows":' + items.json + b"}"),
             cast=_CreateReply,
+            stats=stats,
         )
         failed, unattributed = attribute_errors(len(items), len(reply.rows), reply.errors or [])
         return ChunkReply(
@@ -1016,10 +1018,10 @@ class _DeleteChunks:
     def idempotent(self, items: list[Any]) -> bool:
         return True
 
-    async def send(self, transport: Transport, items: ChunkItems) -> ChunkReply:
+    async def send(self, transport: Transport, items: ChunkItems, stats: CallStats) -> ChunkReply:
         response = await transport.request(
             "POST", _DELETE, path_params={"table": self.table}, json=RawJSON(b'{"ids":' + items.json + b"}"),
-            cast=DeleteTableRowsResponse, idempotent=True,
+            cast=DeleteTableRowsResponse, idempotent=True, stats=stats,
         )
         deleted = min(int(response.deleted_rows), len(items))
         return ChunkReply(deleted=deleted, not_found=len(items) - deleted)

@@ -12,11 +12,12 @@ from typing import Any
 
 import aiohttp
 import pytest
+from fakes import FakeClock, make_client
 from tables_wire import row, table_answer
 from wire_recorder import BASE_URL
 
 from botpress_async import Client
-from botpress_async._transport import Transport
+from botpress_async._transport import CallStats, Transport
 from botpress_async.bulk import (
     BulkError,
     ChunkReply,
@@ -50,7 +51,7 @@ class FakeUpsert:
     def idempotent(self, items: list[Any]) -> bool:
         return self._idempotent
 
-    async def send(self, transport: Transport, items: list[Any]) -> ChunkReply:
+    async def send(self, transport: Transport, items: list[Any], stats: CallStats) -> ChunkReply:
         self.started += 1
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
@@ -280,10 +281,10 @@ async def test_progress_bar_counts_every_row(bp: Client, capsys) -> None:
 
 async def test_fail_fast_raises_with_the_partial_result(bp: Client) -> None:
     class FailSecond(FakeUpsert):
-        async def send(self, transport: Transport, items: list[Any]) -> ChunkReply:
+        async def send(self, transport: Transport, items: list[Any], stats: CallStats) -> ChunkReply:
             if items[0]["n"] == 10:
                 raise APIConnectionError("could not connect")
-            return await super().send(transport, items)
+            return await super().send(transport, items, stats)
 
     with pytest.raises(BulkError) as caught:
         await run(bp, rows(100), FailSecond(), chunk_size=10, concurrency=1, fail_fast=True)
@@ -296,12 +297,12 @@ async def test_fail_fast_raises_with_the_partial_result(bp: Client) -> None:
 
 async def test_fail_fast_reports_chunks_cancelled_in_flight_as_uncertain(bp: Client) -> None:
     class FailThird(FakeUpsert):
-        async def send(self, transport: Transport, items: list[Any]) -> ChunkReply:
+        async def send(self, transport: Transport, items: list[Any], stats: CallStats) -> ChunkReply:
             if items[0]["n"] == 20:
                 while self.in_flight < 2:  # the first two chunks are in flight, blocked on the gate
                     await asyncio.sleep(0)
                 raise APIConnectionError("could not connect")
-            return await super().send(transport, items)
+            return await super().send(transport, items, stats)
 
     op = FailThird(gate=asyncio.Event())
     with pytest.raises(BulkError) as caught:
@@ -323,10 +324,10 @@ async def test_fail_fast_stops_at_a_locally_invalid_row(bp: Client) -> None:
 
 async def test_without_fail_fast_a_failed_chunk_does_not_stop_the_run(bp: Client) -> None:
     class FailFirst(FakeUpsert):
-        async def send(self, transport: Transport, items: list[Any]) -> ChunkReply:
+        async def send(self, transport: Transport, items: list[Any], stats: CallStats) -> ChunkReply:
             if items[0]["n"] == 0:
                 raise APIConnectionError("reset")
-            return await super().send(transport, items)
+            return await super().send(transport, items, stats)
 
     result = await run(bp, rows(30), FailFirst(), concurrency=1)
     assert (result.inserted, len(result.failed)) == (20, 10)
@@ -334,7 +335,7 @@ async def test_without_fail_fast_a_failed_chunk_does_not_stop_the_run(bp: Client
 
 async def test_a_transport_failure_of_a_non_idempotent_chunk_is_uncertain(bp: Client) -> None:
     class Reset(FakeUpsert):
-        async def send(self, transport: Transport, items: list[Any]) -> ChunkReply:
+        async def send(self, transport: Transport, items: list[Any], stats: CallStats) -> ChunkReply:
             raise APIConnectionError("connection reset")
 
     result = await run(bp, rows(3), Reset(idempotent=False))
@@ -389,7 +390,7 @@ def test_errors_that_cannot_be_tied_to_rows_are_reported_unattributed() -> None:
 
 async def test_unattributed_failures_make_the_chunk_uncertain(bp: Client) -> None:
     class Vague(FakeUpsert):
-        async def send(self, transport: Transport, items: list[Any]) -> ChunkReply:
+        async def send(self, transport: Transport, items: list[Any], stats: CallStats) -> ChunkReply:
             return ChunkReply(inserted=len(items) - 1, unattributed="one row failed")
 
     result = await run(bp, rows(3), Vague())
@@ -436,8 +437,39 @@ async def test_bulk_create_chunk_whose_body_could_never_be_written_is_failed_not
 
 async def test_a_non_idempotent_chunk_failing_with_request_sent_false_is_failed(bp: Client) -> None:
     class Refused(FakeUpsert):
-        async def send(self, transport: Transport, items: list[Any]) -> ChunkReply:
+        async def send(self, transport: Transport, items: list[Any], stats: CallStats) -> ChunkReply:
             raise APIConnectionError("could not connect", request_sent=False)
 
     result = await run(bp, rows(3), Refused(idempotent=False))
     assert ([f.index for f in result.failed], result.uncertain) == ([0, 1, 2], [])
+
+
+# -- what the run's own calls cost ----------------------------------------------------------------------
+
+
+async def test_429s_and_retries_of_other_calls_during_a_run_are_not_counted_in_its_result(
+    bp: Client, wire
+) -> None:
+    other = "/v1/chat/users/user_1"
+    wire.reply("GET", other, status=429, headers={"Retry-After": "0"}, payload={
+        "id": "err_1", "code": 429, "type": "RateLimited", "message": "slow down"})
+    wire.reply("GET", other, {"user": {}})
+    gate = asyncio.Event()
+    task = asyncio.create_task(run(bp, rows(5), FakeUpsert(gate=gate)))
+    await asyncio.sleep(0)  # the run has started and waits on the gate
+    await bp.request("GET", other)
+    gate.set()
+    result = await task
+    assert bp.rate_limit_stats.rate_limited == 1
+    assert (result.rate_limited, result.retries, result.waited_seconds) == (0, 0, 0.0)
+
+
+async def test_waited_seconds_sums_the_runs_retry_waits(wire) -> None:
+    wire.reply("GET", T, table_answer())
+    wire.reply("POST", f"{T}/rows/upsert", status=429, headers={"Retry-After": "2"}, payload={
+        "id": "err_1", "code": 429, "type": "RateLimited", "message": "slow down"})
+    wire.reply("POST", f"{T}/rows/upsert", {"inserted": [row(1)], "updated": []})
+    async with make_client(FakeClock()) as bp:
+        result = await bp.tables.bulk_upsert("airportsTable", [{"iata": "A"}])
+    assert (result.inserted, result.rate_limited, result.retries, result.waited_seconds) == (1, 1, 1, 2.0)
+
