@@ -37,6 +37,7 @@ from typing import Any, TextIO
 
 from botpress_async import demo
 from botpress_async._client import Client
+from botpress_async._types import UNSET
 from botpress_async.bulk import FailedRow
 from botpress_async.emulator import __main__ as emulator_cli
 from botpress_async.errors import BotpressError, ResourceNotFoundError
@@ -387,7 +388,7 @@ async def _import_rows(
         result = await bp.tables.bulk_upsert(
             args.table,
             _FileRows(path, fmt, total, types),
-            key_column=key_column,
+            key_column=UNSET if key_column is None else key_column,
             concurrency=args.concurrency,
             progress=args.progress and demo.progress_bar_available(),
         )

@@ -219,7 +219,8 @@ class Tables(Resource):
                 an example row whose values give the column types.
             factor: storage factor 1..30: each row may hold 4 KB × factor of JSON (default 1).
             frozen: forbid later changes to the name and schema.
-            key_column: a column whose values must be unique (the default upsert key); None for none.
+            key_column: a column whose values must be unique (the default upsert key); None is sent
+                as null (no key column); UNSET (the default) sends nothing.
             tags: the table's tags.
             is_compute_enabled: enable computed columns.
 
@@ -263,7 +264,8 @@ class Tables(Resource):
             schema: the JSON schema of the columns, or an example row (at most 20 columns).
             factor: storage factor 1..30 (4 KB of JSON per row per unit; default 1).
             frozen: forbid later changes to the name and schema.
-            key_column: a column whose values must be unique; None for none.
+            key_column: a column whose values must be unique; None is sent as null (no key column);
+                UNSET (the default) sends nothing.
             tags: the table's tags.
             is_compute_enabled: enable computed columns.
 
@@ -331,7 +333,8 @@ class Tables(Resource):
             table: the table's name or id.
             name: a new name (ending in ``Table``).
             frozen: freeze or unfreeze the name and schema.
-            key_column: the unique key column; None removes it.
+            key_column: the unique key column; None is sent as null and removes it; UNSET (the
+                default) leaves it as it is.
             schema: a patch of the columns: each listed column is added or replaced (its JSON schema
                 or an example value), a column set to None is deleted with its values, unlisted
                 columns are kept. A column whose type changes is reset to null in every row.
@@ -774,7 +777,7 @@ class Tables(Resource):
         table: str,
         rows: Iterable[Mapping[str, Any]] | AsyncIterable[Mapping[str, Any]],
         *,
-        key_column: str | None = None,
+        key_column: str | Unset = UNSET,
         chunk_size: int = MAX_ROWS_PER_CALL,
         max_bytes: int = DEFAULT_MAX_BYTES,
         concurrency: int = 8,
@@ -794,8 +797,9 @@ class Tables(Resource):
         Args:
             table: the table's name or id.
             rows: an iterable or async iterable of rows (mappings of column name to value).
-            key_column: the column to match on (default: the table's key column, else ``id``). Chunks
-                whose rows all carry their key are retried on 5xx; others are not (see ``uncertain``).
+            key_column: the column to match on, sent with every chunk; UNSET (the default) sends none,
+                so the service matches on the table's key column, else ``id``. Chunks whose rows all
+                carry that key are retried on 5xx; others are not (see ``uncertain``).
             chunk_size: rows per call, 1..1000.
             max_bytes: the most bytes of JSON per call (default 8 MiB, well under the API's 40 MB).
             concurrency: the most calls in flight at once (the client's max_concurrency also applies).
@@ -819,7 +823,7 @@ class Tables(Resource):
         API: ``GET /v1/tables/{table}`` once, then ``POST /v1/tables/{table}/rows/upsert`` per chunk.
         """
         return await self._bulk_write(
-            table, rows, lambda info: _UpsertChunks(table, key_column, key_column or info.key_column or "id"),
+            table, rows, lambda info: _UpsertChunks(table, key_column, _upsert_key(key_column, info)),
             chunk_size=chunk_size, max_bytes=max_bytes, concurrency=concurrency, on_progress=on_progress,
             progress=progress, fail_fast=fail_fast, description="upsert",
         )
@@ -912,6 +916,13 @@ class Tables(Resource):
         )
 
 
+def _upsert_key(key_column: str | Unset, table: Table) -> str:
+    """The column an upsert matches on: the one given, else the table's key column, else ``id``."""
+    if key_column is not UNSET:
+        return key_column
+    return table.key_column or "id"
+
+
 def _keyed(rows: list[dict[str, Any]], key_column: str | None) -> bool:
     """True when every row names the row it upserts, so sending it twice equals sending it once.
 
@@ -945,12 +956,12 @@ class _CreateReply:
 class _UpsertChunks:
     """bulk_upsert's operation: one upsertTableRows call per chunk."""
 
-    def __init__(self, table: str, key_column: str | None, key: str) -> None:
+    def __init__(self, table: str, key_column: str | Unset, key: str) -> None:
         self.table = table
         self.key_column = key_column
         self.key = key  # the key the service matches on, to tie unindexed errors to rows
         # The body after the rows, as the official client orders it: ``,"keyColumn":"sku"}``.
-        self._tail = b"}" if key_column is None else b',"keyColumn":' + dumps(key_column) + b"}"
+        self._tail = b"}" if key_column is UNSET else b',"keyColumn":' + dumps(key_column) + b"}"
 
     prepare = staticmethod(_bulk_row)
 

@@ -473,3 +473,11 @@ async def test_waited_seconds_sums_the_runs_retry_waits(wire) -> None:
         result = await bp.tables.bulk_upsert("airportsTable", [{"iata": "A"}])
     assert (result.inserted, result.rate_limited, result.retries, result.waited_seconds) == (1, 1, 1, 2.0)
 
+
+async def test_bulk_upsert_sends_the_key_column_given_and_retries_rows_keyed_on_it(bp: Client, wire) -> None:
+    wire.reply("GET", T, table_answer())  # the table's keyColumn is "iata": the one given wins
+    wire.reply("POST", f"{T}/rows/upsert", status=503, body="busy")
+    wire.reply("POST", f"{T}/rows/upsert", {"inserted": [], "updated": [row(1, code="A")]})
+    result = await bp.tables.bulk_upsert("airportsTable", [{"code": "A"}], key_column="code")
+    assert (result.updated, result.retries) == (1, 1)
+    assert wire.calls[2].json == {"rows": [{"code": "A"}], "keyColumn": "code"}
