@@ -25,7 +25,7 @@ import asyncio
 import itertools
 import re
 import time
-from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sized
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from typing import Any, Protocol
 
 import attrs
@@ -37,6 +37,7 @@ from botpress_async.errors import APIConnectionError, APIError, BotpressError, R
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "MAX_ROW_ID",
+    "MAX_WARNINGS",
     "BulkError",
     "BulkOperation",
     "BulkResult",
@@ -45,15 +46,20 @@ __all__ = [
     "FailedRow",
     "RowRejectedError",
     "RowTooLargeError",
+    "RowWarning",
     "TableRowsError",
     "attribute_errors",
     "check_row_id",
+    "input_row_message",
     "run_bulk",
 ]
 
 #: Default upper bound of one chunk's JSON body, in bytes: far below the Tables API's 40 MB body limit,
 #: so a chunk is never refused for its size and a retried chunk stays cheap.
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+
+#: The most warnings a :class:`BulkResult` keeps (the others are counted in ``warnings_omitted``).
+MAX_WARNINGS = 1000
 
 #: The largest row id the Tables API accepts (a signed 32-bit integer).
 MAX_ROW_ID = 2_147_483_647
@@ -69,6 +75,38 @@ _OUTCOME_UNKNOWN_STATUSES = frozenset({500, 502, 503, 504})
 _ROW_INDEX = re.compile(
     r"\brows?\s*(?:\[\s*(\d+)\s*\]|\.(\d+)|#\s*(\d+)|\s+(\d+))|\bindex\s*:?\s*(\d+)", re.IGNORECASE
 )
+
+
+# The leading row reference of one server message (or of one "; "-joined part of it): "row 3: …".
+_LEADING_ROW = re.compile(
+    r"(^|;\s*)rows?\s*(?:\[\s*(\d+)\s*\]|\.(\d+)|#\s*(\d+)|\s+(\d+))", re.IGNORECASE
+)
+
+
+def input_row_message(message: str, positions: Sequence[int]) -> tuple[str, int | None]:
+    """Rewrite the leading "row N" of a server message about row N of a chunk to "input row <index>".
+
+    Args:
+        message: the server's message (parts joined by "; " are rewritten each).
+        positions: the input index of each row of the chunk, by position in the chunk.
+
+    Returns:
+        ``(text, index)``: the message with each leading in-chunk position replaced by the input
+        index (the rest verbatim), and the input index of the first such reference (None if none).
+    """
+    first: list[int] = []
+
+    def replace(match: re.Match[str]) -> str:
+        position = int(next(group for group in match.groups()[1:] if group is not None))
+        if not 0 <= position < len(positions):
+            return match.group(0)
+        index = positions[position]
+        if not first:
+            first.append(index)
+        return f"{match.group(1)}input row {index}"
+
+    text = _LEADING_ROW.sub(replace, message)
+    return text, (first[0] if first else None)
 
 
 class TableRowsError(BotpressError):
@@ -104,6 +142,29 @@ class RowRejectedError(BotpressError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class RowWarning(str):
+    """One server warning of a bulk run, as text (a ``str``), with the input row it is about.
+
+    The server numbers rows within one call ("row 897: column 'extra' does not exist …; ignored");
+    the engine rewrites that leading "row N" to the row's input position ("input row 2897: …", the
+    rest verbatim) and keeps the position in :attr:`input_index`. A warning that names no row of the
+    chunk keeps the server's text and has ``input_index`` None. (Not ``index``: that is ``str.index``.)
+
+    Attributes:
+        input_index: the 0-based input index of the row the warning is about, or None.
+    """
+
+    input_index: int | None
+
+    def __new__(cls, message: str, input_index: int | None = None) -> RowWarning:
+        warning = super().__new__(cls, message)
+        warning.input_index = input_index
+        return warning
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RowWarning, (str(self), self.input_index))
 
 
 class RowTooLargeError(BotpressError, ValueError):
@@ -158,7 +219,12 @@ class BulkResult:
             whose call failed after it may have reached the service (a 5xx, a dropped connection, a
             timeout), or of any chunk cancelled in flight by a fail_fast stop: they may or may not be
             in the table. They are not re-sent, so that nothing is ever written twice.
-        warnings: the server's distinct warnings (unknown columns dropped …), in order of appearance.
+        warnings: the server's distinct warnings (unknown columns dropped …), in order of arrival,
+            at most :data:`MAX_WARNINGS` of them. Each is a :class:`RowWarning`: a ``str`` whose
+            leading "row N" (the server's position within its call) reads "input row <index>", with
+            that input index in ``.input_index`` (None for a warning about no particular row).
+        warnings_omitted: warnings that arrived after :data:`MAX_WARNINGS` were kept, counted only
+            (a warning per row of a million-row input would otherwise all be held in memory).
         chunks: chunk calls made (one per chunk; a retried chunk is still one call).
         retries: attempts beyond the first, over this run's chunk calls only (after 429s, and after
             retried 5xx answers and transport failures).
@@ -178,6 +244,7 @@ class BulkResult:
     failed: list[FailedRow] = attrs.field(factory=list)
     uncertain: list[FailedRow] = attrs.field(factory=list)
     warnings: list[str] = attrs.field(factory=list)
+    warnings_omitted: int = 0
     chunks: int = 0
     retries: int = 0
     rate_limited: int = 0
@@ -440,11 +507,18 @@ class _Run:
         if self.first_error is None:
             self.first_error = error
 
-    def _warn(self, warnings: Iterable[str]) -> None:
-        for warning in warnings:
-            if warning not in self._seen_warnings:
-                self._seen_warnings.add(warning)
-                self.result.warnings.append(warning)
+    def _warn(self, warnings: Iterable[str], positions: Sequence[int]) -> None:
+        """Keep the distinct warnings of a chunk whose rows have these input indexes."""
+        result = self.result
+        for message in warnings:
+            text, index = input_row_message(message, positions)
+            if text in self._seen_warnings:
+                continue
+            if len(result.warnings) >= MAX_WARNINGS:
+                result.warnings_omitted += 1
+                continue
+            self._seen_warnings.add(text)
+            result.warnings.append(RowWarning(text, index))
 
     def _stop_if_failed(self) -> None:
         if self.fail_fast and self.first_error is not None:
@@ -596,9 +670,10 @@ class _Run:
                 (self._uncertain if unknown else self._fail)(index, row, exc)
             return
         del self.in_flight[key]
-        self._warn(reply.warnings)
+        self._warn(reply.warnings, chunk.indexes)
         for position, message in sorted(reply.failed.items()):
-            self._fail(chunk.indexes[position], chunk.rows[position], RowRejectedError(message))
+            text, _ = input_row_message(message, chunk.indexes)
+            self._fail(chunk.indexes[position], chunk.rows[position], RowRejectedError(text))
         if reply.unattributed is not None:
             error = RowRejectedError(reply.unattributed)
             for position, (index, row) in enumerate(chunk.entries()):
@@ -669,7 +744,9 @@ async def run_bulk(
     Raises:
         BulkError: ``fail_fast=True`` and a row failed (its ``result`` accounts for the rows read).
         ImportError: ``progress=True`` without tqdm installed.
-        asyncio.CancelledError: the caller was cancelled; in-flight calls are cancelled and awaited.
+        asyncio.CancelledError: the caller was cancelled; in-flight calls are cancelled and awaited,
+            and the error is re-raised as it came (no result): chunks already sent may still be
+            applied by the service. ``on_progress`` is the way to follow how far a run got.
     """
     if not 1 <= chunk_size <= 1000:
         raise ValueError(f"chunk_size must be in 1..1000 (the API's limit per call), got {chunk_size}")

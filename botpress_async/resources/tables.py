@@ -52,7 +52,7 @@ from botpress_async.models import (
     UpdateTableRowsResponse,
     UpsertTableRowsResponse,
 )
-from botpress_async.models.rows import WireRows
+from botpress_async.models.rows import WireRows, columns
 from botpress_async.pagination import OffsetPage, OffsetPaginator
 from botpress_async.resources._base import Resource
 
@@ -794,6 +794,18 @@ class Tables(Resource):
         not raised, unless ``fail_fast``. The table is fetched once, for its ``factor``: a row over
         4 KB × factor of JSON is reported failed without being sent.
 
+        Server warnings and per-row errors name the row by its input position: the service's
+        "row N" (its position within one call) becomes "input row <index>" (see
+        :class:`~botpress_async.bulk.RowWarning`).
+
+        Cancellation: cancelling the task running this (``task.cancel()``, a timeout, Ctrl-C) cancels
+        the chunk calls in flight and re-raises ``asyncio.CancelledError`` unchanged; no
+        ``BulkResult`` is returned. A chunk whose request was already sent may still be written by
+        the service after the cancel, so the table can hold rows of chunks that were in flight (never
+        rows of chunks not yet sent). Keyed upserts (every row carries the key) are safe to run
+        again over the whole input; for how far a run got, count with ``on_progress``, which is
+        called with the rows accounted for after each chunk.
+
         Args:
             table: the table's name or id.
             rows: an iterable or async iterable of rows (mappings of column name to value).
@@ -815,7 +827,9 @@ class Tables(Resource):
             equals the rows read.
 
         Raises:
-            ValueError: chunk_size outside 1..1000, concurrency < 1, max_bytes < 1024 (nothing sent).
+            ValueError: chunk_size outside 1..1000, concurrency < 1, max_bytes < 1024, or a
+                ``key_column`` that is neither ``id`` nor a column of the table (checked against the
+                table fetched first; nothing sent, no row read).
             ResourceNotFoundError: no such table (raised before any row is read).
             BulkError: ``fail_fast=True`` and a row failed (``.result`` has the partial accounting).
             ImportError: ``progress=True`` without tqdm.
@@ -846,6 +860,10 @@ class Tables(Resource):
         5xx or a lost connection (that could insert it twice): such a chunk's rows are reported in
         ``result.uncertain`` with their input indexes, to check (for example with find_rows) before
         sending them again. Rows are never silently duplicated or lost.
+
+        Cancellation is as in :meth:`bulk_upsert` (``CancelledError`` re-raised, no result): rows of
+        chunks in flight may still be inserted, and running the input again would insert them a
+        second time; track progress with ``on_progress`` and check what landed before re-sending.
 
         Args:
             table: the table's name or id.
@@ -894,6 +912,10 @@ class Tables(Resource):
     ) -> BulkResult:
         """Delete any number of rows by id, in chunks of up to 1000 ids, concurrently.
 
+        Cancellation is as in :meth:`bulk_upsert` (``CancelledError`` re-raised, no result): ids of
+        chunks in flight may still be deleted. Deleting again is safe (an id already gone counts in
+        ``not_found``); track progress with ``on_progress``.
+
         Args:
             table: the table's name or id.
             ids: row ids (ints in 1..2147483647), from an iterable or async iterable; a bad id is
@@ -917,8 +939,18 @@ class Tables(Resource):
 
 
 def _upsert_key(key_column: str | Unset, table: Table) -> str:
-    """The column an upsert matches on: the one given, else the table's key column, else ``id``."""
+    """The column an upsert matches on: the one given, else the table's key column, else ``id``.
+
+    Raises:
+        ValueError: the key column given is neither ``id`` nor a column of ``table``.
+    """
     if key_column is not UNSET:
+        if key_column != "id" and key_column not in (known := columns(table)):
+            shown = ", ".join(known) or "none"
+            raise ValueError(
+                f"key_column {key_column!r} is not a column of table {table.name!r} (its columns: {shown}; "
+                "or 'id'): nothing was sent"
+            )
         return key_column
     return table.key_column or "id"
 

@@ -19,11 +19,14 @@ from wire_recorder import BASE_URL
 from botpress_async import Client
 from botpress_async._transport import CallStats, Transport
 from botpress_async.bulk import (
+    MAX_WARNINGS,
     BulkError,
     ChunkReply,
     RowRejectedError,
     RowTooLargeError,
+    RowWarning,
     attribute_errors,
+    input_row_message,
     run_bulk,
 )
 from botpress_async.errors import APIConnectionError, InvalidPayloadError
@@ -172,7 +175,7 @@ async def test_bulk_create_maps_row_errors_to_input_indexes(bp: Client, wire) ->
     wire.reply("POST", f"{T}/rows", {"rows": [row(1), row(2)], "errors": ["row 1: n must be a string"]})
     result = await bp.tables.bulk_create("airportsTable", rows(3))
     assert result.inserted == 2
-    assert [(f.index, str(f.error)) for f in result.failed] == [(1, "row 1: n must be a string")]
+    assert [(f.index, str(f.error)) for f in result.failed] == [(1, "input row 1: n must be a string")]
 
 
 async def test_bulk_delete_counts_deleted_and_not_found(bp: Client, wire) -> None:
@@ -477,7 +480,85 @@ async def test_waited_seconds_sums_the_runs_retry_waits(wire) -> None:
 async def test_bulk_upsert_sends_the_key_column_given_and_retries_rows_keyed_on_it(bp: Client, wire) -> None:
     wire.reply("GET", T, table_answer())  # the table's keyColumn is "iata": the one given wins
     wire.reply("POST", f"{T}/rows/upsert", status=503, body="busy")
-    wire.reply("POST", f"{T}/rows/upsert", {"inserted": [], "updated": [row(1, code="A")]})
-    result = await bp.tables.bulk_upsert("airportsTable", [{"code": "A"}], key_column="code")
+    wire.reply("POST", f"{T}/rows/upsert", {"inserted": [], "updated": [row(1, name="A")]})
+    result = await bp.tables.bulk_upsert("airportsTable", [{"name": "A"}], key_column="name")
     assert (result.updated, result.retries) == (1, 1)
-    assert wire.calls[2].json == {"rows": [{"code": "A"}], "keyColumn": "code"}
+    assert wire.calls[2].json == {"rows": [{"name": "A"}], "keyColumn": "name"}
+
+
+# -- server row positions mapped to input indexes -----------------------------------------------------
+
+
+async def test_a_rejected_rows_message_names_its_input_row_not_its_position_in_the_chunk(
+    bp: Client, wire
+) -> None:
+    wire.reply("GET", T, table_answer())
+    wire.reply("POST", f"{T}/rows/upsert", {"inserted": [row(1), row(2)], "updated": []})
+    wire.reply("POST", f"{T}/rows/upsert", {
+        "inserted": [row(3)], "updated": [],
+        "errors": ["row 1: column 'active': 'yes' is not of type 'boolean'"]})
+    source = [{"iata": str(i)} for i in range(4)]
+    result = await bp.tables.bulk_upsert(
+        "airportsTable", source, key_column="iata", chunk_size=2, concurrency=1)
+    assert [(f.index, str(f.error)) for f in result.failed] == [
+        (3, "input row 3: column 'active': 'yes' is not of type 'boolean'")]
+
+
+async def test_warnings_name_their_input_row_and_carry_its_index(bp: Client, wire) -> None:
+    wire.reply("GET", T, table_answer())
+    wire.reply("POST", f"{T}/rows/upsert", {"inserted": [row(1), row(2)], "updated": []})
+    wire.reply("POST", f"{T}/rows/upsert", {
+        "inserted": [row(3), row(4)], "updated": [],
+        "warnings": ["row 0: column 'extra' does not exist in table 'airportsTable'; ignored",
+                     "some warning about no row"]})
+    source = [{"iata": str(i)} for i in range(4)]
+    result = await bp.tables.bulk_upsert(
+        "airportsTable", source, key_column="iata", chunk_size=2, concurrency=1)
+    assert result.warnings == [
+        "input row 2: column 'extra' does not exist in table 'airportsTable'; ignored",
+        "some warning about no row"]
+    assert [w.input_index for w in result.warnings if isinstance(w, RowWarning)] == [2, None]
+
+
+def test_input_row_message_leaves_other_text_and_out_of_chunk_positions_verbatim() -> None:
+    assert input_row_message("row 7: bad; rows[1] worse", [10, 11]) == ("row 7: bad; input row 11 worse", 11)
+
+
+async def test_fail_fast_error_names_the_input_row(bp: Client, wire) -> None:
+    wire.reply("GET", T, table_answer())
+    wire.reply("POST", f"{T}/rows/upsert", {"inserted": [row(1), row(2)], "updated": []})
+    wire.reply("POST", f"{T}/rows/upsert", {"inserted": [row(3)], "updated": [], "errors": ["row 0: nope"]})
+    source = [{"iata": str(i)} for i in range(4)]
+    with pytest.raises(BulkError, match=r"input row 2: nope"):
+        await bp.tables.bulk_upsert(
+            "airportsTable", source, key_column="iata", chunk_size=2, concurrency=1, fail_fast=True)
+
+
+async def test_a_run_keeps_at_most_max_warnings_and_counts_the_rest(bp: Client, wire) -> None:
+    wire.reply("GET", T, table_answer())
+    many = [f"row {i}: column 'x' does not exist; ignored" for i in range(MAX_WARNINGS + 5)]
+    wire.reply("POST", f"{T}/rows/upsert", {"inserted": [row(1)], "updated": [], "warnings": many})
+    result = await bp.tables.bulk_upsert("airportsTable", [{"iata": "A"}])
+    assert (len(result.warnings), result.warnings_omitted) == (MAX_WARNINGS, 5)
+
+
+# -- the key column is checked against the table ------------------------------------------------------
+
+
+async def test_bulk_upsert_with_a_key_column_the_table_lacks_raises_before_sending(bp: Client, wire) -> None:
+    wire.reply("GET", T, table_answer())
+
+    def never() -> Iterator[dict[str, str]]:
+        raise AssertionError("no row may be read")
+        yield {}
+
+    with pytest.raises(ValueError, match=r"key_column 'nocol' is not a column of table 'airportsTable'"):
+        await bp.tables.bulk_upsert("airportsTable", never(), key_column="nocol")
+    assert [c.method for c in wire.calls] == ["GET"]
+
+
+async def test_bulk_upsert_accepts_id_as_key_column(bp: Client, wire) -> None:
+    wire.reply("GET", T, table_answer())
+    wire.reply("POST", f"{T}/rows/upsert", {"inserted": [], "updated": [row(1)]})
+    result = await bp.tables.bulk_upsert("airportsTable", [{"id": 1}], key_column="id")
+    assert result.updated == 1
