@@ -59,6 +59,8 @@ EXIT_FAILED_ROWS = 3
 EXIT_USAGE = 2
 
 _PROG = "botpress-async"
+# How many of the server's warnings an import prints on stderr (all go to the warnings file).
+_WARNINGS_SHOWN = 3
 # A JSON number keeps 53 bits of integer precision in JavaScript: larger integers stay strings.
 _MAX_SAFE_INT = 2**53
 
@@ -302,6 +304,14 @@ def _client() -> Client:
     return bp
 
 
+class _UsageError(ValueError):
+    """A malformed argument argparse cannot check itself: exit code 2, like argparse's own errors."""
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text or type(exc).__name__
@@ -397,27 +407,65 @@ async def _import_rows(
     # Uncertain rows (a write whose outcome is unknown) are reported with the failed ones.
     failed = [*result.failed, *result.uncertain]
     inserted, updated = result.inserted, result.updated
+    warnings = len(result.warnings) + result.warnings_omitted
     verb = "created and filled" if created else "imported into"
     print(
-        f"{path}: {total} rows read, {verb} {args.table}: {inserted} inserted, {updated} updated, "
-        f"{len(failed)} failed in {seconds:.2f} s"
+        f"{path}: {_plural(total, 'row')} read, {verb} {args.table}: {inserted} inserted, {updated} updated, "
+        f"{len(failed)} failed, {_plural(warnings, 'warning')} in {seconds:.2f} s"
     )
     if result.total != total or inserted + updated + len(failed) != total:
         return _fail(
             f"{result.total} rows sent and {inserted + updated + len(failed)} accounted for, of {total}"
         )
+    failed_path = Path(args.failed or f"{path}.failed.jsonl")
+    if warnings:
+        _report_warnings(path, fmt, result.warnings, result.warnings_omitted, _warnings_path(failed_path))
     if failed:
-        failed_path = Path(args.failed or f"{path}.failed.jsonl")
         _write_failed(path, fmt, failed, failed_path)
         return _fail_rows(len(failed), failed_path)
     return 0
 
 
 def _fail_rows(count: int, failed_path: Path) -> int:
+    were = "it is" if count == 1 else "they are"
     print(
-        f"{_PROG}: error: {count} rows failed; they are in {failed_path} with their reasons", file=sys.stderr
+        f"{_PROG}: error: {_plural(count, 'row')} failed; {were} in {failed_path} with "
+        f"{'its reason' if count == 1 else 'their reasons'}",
+        file=sys.stderr,
     )
     return EXIT_FAILED_ROWS
+
+
+def _warnings_path(failed_path: Path) -> Path:
+    """Where an import's warnings go: beside the failed-rows file (X.failed.jsonl → X.warnings.jsonl)."""
+    name = failed_path.name
+    stem = name.removesuffix(".jsonl").removesuffix(".failed")
+    return failed_path.with_name(f"{stem}.warnings.jsonl")
+
+
+def _report_warnings(path: Path, fmt: str, warnings: Sequence[str], omitted: int, out: Path) -> None:
+    """Print the count and the first warnings on stderr, and write those kept to ``out``.
+
+    One JSON object per line, like the failed-rows file: ``{"line": N, "index": i, "warning": "..."}``
+    (``line`` and ``index`` are null for a warning about no particular row).
+    """
+    indexes = [getattr(w, "input_index", None) for w in warnings]
+    wanted = {i for i in indexes if i is not None}
+    lines = {index: line for index, (line, _) in enumerate(_iter_file(path, fmt)) if index in wanted}
+    total = len(warnings) + omitted
+    kept = f"; {omitted} beyond the first {len(warnings)} were not kept" if omitted else ""
+    _warn(
+        f"the server answered {_plural(total, 'warning')} (values it ignored are not in the table); "
+        f"all are in {out}{kept}"
+    )
+    with out.open("w", encoding="utf-8") as f:
+        for warning, index in zip(warnings, indexes, strict=True):
+            line = None if index is None else lines.get(index)
+            f.write(json.dumps({"line": line, "index": index, "warning": str(warning)}, ensure_ascii=False))
+            f.write("\n")
+    for warning, index in list(zip(warnings, indexes, strict=True))[:_WARNINGS_SHOWN]:
+        where = f"line {lines[index]}: " if index in lines else ""
+        _warn(f"{where}{warning}")
 
 
 def _write_failed(path: Path, fmt: str, failed: Sequence[FailedRow], out: Path) -> None:
@@ -449,15 +497,15 @@ def _export(args: argparse.Namespace) -> int:
         try:
             flt = json.loads(args.filter)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"--filter is not valid JSON: {exc.msg} (column {exc.colno})") from None
+            raise _UsageError(f"--filter is not valid JSON: {exc.msg} (column {exc.colno})") from None
         if not isinstance(flt, dict):
-            raise ValueError('--filter must be a JSON object, e.g. \'{"state": {"$eq": "AK"}}\'')
+            raise _UsageError('--filter must be a JSON object, e.g. \'{"state": {"$eq": "AK"}}\'')
 
     if args.output in (None, "-"):
         count = asyncio.run(_export_rows(args, flt, sys.stdout))
     else:
         count = _export_to_file(args, flt, Path(args.output))
-    print(f"{args.table}: {count} rows exported", file=sys.stderr)
+    print(f"{args.table}: {_plural(count, 'row')} exported", file=sys.stderr)
     return 0
 
 
@@ -584,7 +632,9 @@ def build_parser() -> argparse.ArgumentParser:
         "The file is checked completely before anything is sent. A missing table is created with "
         "column types inferred from the file, with --key-column as its key column (without one, every "
         "import inserts its rows anew). Rows the server refuses are written to --failed with "
-        f"their reasons and the exit code is {EXIT_FAILED_ROWS}.",
+        f"their reasons and the exit code is {EXIT_FAILED_ROWS}. The server's warnings (say, a column "
+        "the table lacks, whose values are dropped) are counted, the first few shown, and all written "
+        "with their line numbers beside the --failed file (FILE.warnings.jsonl by default).",
     )
     imp.add_argument("file", metavar="FILE", help="a .csv or .jsonl file")
     imp.add_argument("--table", required=True, metavar="NAME", help="the table (its name ends with 'Table')")
@@ -640,6 +690,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
         return 1
+    except _UsageError as exc:
+        if show_traceback:
+            raise
+        print(f"{_PROG}: error: {_one_line(exc)}", file=sys.stderr, flush=True)
+        return EXIT_USAGE
     except (BotpressError, OSError, ValueError) as exc:
         if show_traceback:
             raise

@@ -103,9 +103,17 @@ async def test_an_emulator_that_is_not_running_fails_with_one_line(run_cli: Any,
     assert_one_line_error(result)
 
 
-async def test_a_filter_that_is_not_json_fails_with_one_line(run_cli: Any, env: dict[str, str]) -> None:
-    result = await run_cli(["tables", "export", "anyTable", "--filter", "{state: AK}"], env)
-    assert_one_line_error(result, contains="--filter is not valid JSON")
+@pytest.mark.parametrize(
+    ("flt", "message"),
+    [("{state: AK}", "--filter is not valid JSON"), ("[1]", "--filter must be a JSON object")],
+    ids=["not-json", "not-an-object"],
+)
+async def test_a_malformed_filter_is_a_usage_error_with_one_line(
+    run_cli: Any, env: dict[str, str], flt: str, message: str
+) -> None:
+    result = await run_cli(["tables", "export", "anyTable", "--filter", flt], env)
+    assert_one_line_error(result, contains=message)
+    assert result.returncode == 2
 
 
 async def test_an_unknown_command_is_a_usage_error_without_traceback(
@@ -172,7 +180,29 @@ async def test_rows_the_server_refuses_are_written_to_the_failed_file_with_their
     assert "2 inserted, 0 updated, 1 failed" in result.stdout
     records = [json.loads(line) for line in failed.read_text().splitlines()]
     assert [(r["line"], r["row"]) for r in records] == [(2, {"code": "b", "size": "huge"})]
-    assert records[0]["error"]
+    assert records[0]["error"].startswith("RowRejectedError: input row 1:")
+    assert f"error: 1 row failed; it is in {failed} with its reason" in result.stderr
+
+
+async def test_import_reports_the_servers_warnings_with_line_numbers_on_stderr_and_in_a_file(
+    run_cli: Any, env: dict[str, str], tmp_path: Path, botpress_client: Client
+) -> None:
+    schema = table_schema({"code": "string"}, key_column="code")
+    await botpress_client.tables.get_or_create("extrasTable", schema=schema, key_column="code")
+    path = tmp_path / "extras.jsonl"
+    path.write_text('{"code": "a"}\n{"code": "b", "extra": 1}\n')
+
+    result = await run_cli(["tables", "import", str(path), "--table", "extrasTable"], env)
+
+    assert result.returncode == 0, result.stderr
+    assert "0 failed, 1 warning in" in result.stdout
+    warnings_file = tmp_path / "extras.jsonl.warnings.jsonl"
+    assert "the server answered 1 warning" in result.stderr
+    assert str(warnings_file) in result.stderr
+    assert re.search(r"warning: line 2: input row 1: column 'extra'", result.stderr), result.stderr
+    records = [json.loads(line) for line in warnings_file.read_text().splitlines()]
+    assert [(r["line"], r["index"]) for r in records] == [(2, 1)]
+    assert records[0]["warning"].startswith("input row 1: column 'extra'")
 
 
 async def test_the_emulator_command_serves_the_api_until_interrupted(
