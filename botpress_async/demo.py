@@ -348,7 +348,7 @@ async def run_demo(
     _print(
         out,
         f"      {inserted:,} new rows, {updated:,} updated, {failed} failed, "
-        f"{len(result.warnings)} server warnings in {seconds:.2f} s "
+        f"{len(result.warnings) + result.warnings_omitted} server warnings in {seconds:.2f} s "
         f"({len(airports) / max(seconds, 1e-9):,.0f} rows/s); the table holds {after:,} rows",
     )
 
@@ -436,7 +436,7 @@ async def run_demo(
         inserted=inserted,
         updated=updated,
         failed=failed,
-        warnings=len(result.warnings),
+        warnings=len(result.warnings) + result.warnings_omitted,
         seconds=seconds,
         state_count=len(names),
         top_states=top,
