@@ -151,19 +151,38 @@ def _raise_on_errors(response: Any, rows: list[Row], operation: str) -> None:
 class Tables(Resource):
     """Botpress Tables: tables, rows, find, group, search, import/export jobs and bulk writes.
 
-    ``table`` arguments take a table's name (``"airportsTable"``) or its id (``"table_..."``).
+    ``table`` arguments take a table's name (``"airportsTable"``) or its id (``"table_..."``);
+    :meth:`create` takes ``name`` instead, since no table exists yet to refer to (it is the ``name`` of
+    the API's body).
+
+    What a method returns is the simplest value that carries the API's whole answer:
+
+    - the answer is one object and nothing else: that object (``create``, ``rename_column`` →
+      :class:`Table`; ``get_row`` → :class:`Row`; ``export``, ``import_`` → :class:`TableJob`);
+    - the answer is one list (not paginated) or one count: that list or int (``list`` →
+      ``list[Table]``, ``jobs`` → ``list[TableJob]``, ``delete_rows`` → ``int``);
+    - the answer carries more than the table (row counts, ``created``, ``stale_columns``): the
+      response model, with the :class:`Table` in ``.table`` (``get`` → :class:`GetTableResponse`,
+      ``get_or_create`` → :class:`GetOrCreateTableResponse`, ``duplicate`` →
+      :class:`DuplicateTableResponse`, ``update`` → :class:`UpdateTableResponse`), for example
+      ``info = await bp.tables.get("airportsTable"); info.table.key_column, info.rows``;
+    - row writes return their response model (rows written, ``warnings``, ``errors``), bulk writes
+      a :class:`~botpress_async.bulk.BulkResult`, ``find_rows`` a paginator.
     """
 
     # -- tables -----------------------------------------------------------------------------------
 
     async def list(self, *, tags: Tags | Unset = UNSET) -> list[Table]:
-        """List the bot's tables (the API does not paginate them).
+        """List the bot's tables, all of them in one call.
+
+        The API does not paginate this route (no ``nextToken``): the whole list comes in one answer,
+        so this returns a plain list rather than a paginator.
 
         Args:
             tags: only tables having all these tags (``{key: value}``).
 
         Returns:
-            The tables.
+            ``list[Table]``: every table of the bot (having ``tags``, when given).
 
         Raises:
             APIError: an error answer; APIConnectionError: the request could not complete.
@@ -182,8 +201,10 @@ class Tables(Resource):
             table: the table's name or id.
 
         Returns:
-            ``.table`` (the :class:`Table`), ``.rows`` (row count), ``.stale`` (rows awaiting
+            A :class:`GetTableResponse`, not the bare :class:`Table`, because the answer also carries
+            counts: ``.table`` (the :class:`Table`), ``.rows`` (row count), ``.stale`` (rows awaiting
             recomputation of computed columns) and ``.indexing`` (rows awaiting search indexing).
+            For example ``info = await bp.tables.get("airportsTable"); info.table.factor, info.rows``.
 
         Raises:
             ResourceNotFoundError: no such table; APIError, APIConnectionError: as any call.
@@ -225,8 +246,9 @@ class Tables(Resource):
             is_compute_enabled: enable computed columns.
 
         Returns:
-            ``.table``, ``.created`` (True when this call created it), ``.rows``, ``.stale``,
-            ``.indexing``.
+            A :class:`GetOrCreateTableResponse` (not the bare :class:`Table`: the answer also says
+            whether it was created, and the counts): ``.table``, ``.created`` (True when this call
+            created it), ``.rows``, ``.stale``, ``.indexing`` (as in :meth:`get`).
 
         Raises:
             InvalidPayloadError, InvalidJsonSchemaError: a bad name or schema; APIError,
@@ -270,7 +292,7 @@ class Tables(Resource):
             is_compute_enabled: enable computed columns.
 
         Returns:
-            The new table.
+            The new :class:`Table` (the API's answer holds nothing else).
 
         Raises:
             AlreadyExistsError: a table of that name exists; InvalidPayloadError,
@@ -302,7 +324,8 @@ class Tables(Resource):
             factor: the copy's storage factor 1..30 (default: the source's).
 
         Returns:
-            ``.table`` (the copy) and ``.rows`` (rows copied).
+            A :class:`DuplicateTableResponse` (not the bare :class:`Table`: the answer also counts the
+            rows copied): ``.table`` (the copy) and ``.rows`` (rows copied; 0 with ``schema_only``).
 
         Raises:
             ResourceNotFoundError: no such table; AlreadyExistsError: the name is taken; APIError,
@@ -343,7 +366,9 @@ class Tables(Resource):
             factor: a higher storage factor (it can only increase), 1..30.
 
         Returns:
-            ``.table`` (the updated table) and ``.stale_columns`` (columns reset or awaiting recompute).
+            An :class:`UpdateTableResponse` (not the bare :class:`Table`: the answer also names the
+            stale columns): ``.table`` (the updated table) and ``.stale_columns`` (the columns reset
+            or awaiting recomputation, or None).
 
         Raises:
             ForbiddenError: the table is frozen; InvalidPayloadError: a bad value; APIError,
@@ -368,7 +393,7 @@ class Tables(Resource):
             new_name: its new name, 1 to 30 characters.
 
         Returns:
-            The updated table.
+            The updated :class:`Table` (the API's answer holds nothing else).
 
         Raises:
             ValueError: ``new_name`` is empty or longer than 30 characters (nothing sent).
@@ -602,8 +627,8 @@ class Tables(Resource):
             raise_on_errors: raise :class:`TableRowsError` when the answer lists row errors.
 
         Returns:
-            ``.rows`` (the rows written, with their ids), ``.warnings`` and ``.errors`` (None when
-            there are none).
+            A :class:`CreateTableRowsResponse`: ``.rows`` (the rows written, with their ids),
+            ``.warnings`` and ``.errors`` (None when there are none).
 
         Raises:
             ValueError: no row, more than 1000 rows, a bad id, NaN or Infinity (nothing sent).
@@ -636,7 +661,8 @@ class Tables(Resource):
             raise_on_errors: raise :class:`TableRowsError` when the answer lists row errors.
 
         Returns:
-            ``.rows`` (the updated rows), ``.warnings`` and ``.errors``.
+            An :class:`UpdateTableRowsResponse`: ``.rows`` (the updated rows), ``.warnings`` and
+            ``.errors``.
 
         Raises:
             ValueError: no row, more than 1000, a missing or bad id, NaN or Infinity (nothing sent).
@@ -694,7 +720,8 @@ class Tables(Resource):
             raise_on_errors: raise :class:`TableRowsError` when the answer lists row errors.
 
         Returns:
-            ``.inserted`` and ``.updated`` (rows), ``.warnings`` and ``.errors``.
+            An :class:`UpsertTableRowsResponse`: ``.inserted`` and ``.updated`` (rows), ``.warnings``
+            and ``.errors``.
 
         Raises:
             ValueError: no row, more than 1000, a bad id, NaN or Infinity (nothing sent).
@@ -731,7 +758,7 @@ class Tables(Resource):
             delete_all_rows: True to delete every row of the table.
 
         Returns:
-            The number of rows deleted.
+            ``int``: the number of rows deleted (the API's answer holds nothing else).
 
         Raises:
             ValueError: not exactly one of ids / filter / delete_all_rows=True, an empty filter (it

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+import typing
+
 import pytest
 from runtime_wire import assert_sent, only_call
 from tables_wire import TABLE_ID, job, row, table, table_answer
@@ -10,6 +13,7 @@ from botpress_async import Client, OffsetPage
 from botpress_async.bulk import TableRowsError
 from botpress_async.errors import ResourceNotFoundError
 from botpress_async.models import Row, Table, TableJob
+from botpress_async.resources.tables import Tables
 
 T = "/v1/tables/airportsTable"
 
@@ -284,3 +288,19 @@ async def test_delete_rows_all(bp: Client, wire) -> None:
     wire.reply("POST", f"{T}/rows/delete", {"deletedRows": 9})
     assert await bp.tables.delete_rows("airportsTable", delete_all_rows=True) == 9
     assert only_call(wire).json == {"deleteAllRows": True}
+
+
+def test_every_tables_method_names_its_return_type_in_its_returns_section() -> None:
+    undocumented = []
+    for name, method in inspect.getmembers(Tables, inspect.isfunction):
+        if name.startswith("_"):
+            continue
+        returned = typing.get_type_hints(method)["return"]
+        if returned is type(None):
+            continue
+        doc = inspect.getdoc(method) or ""
+        returns = doc.split("Returns:", 1)[1].split("Raises:", 1)[0] if "Returns:" in doc else ""
+        shown = getattr(returned, "__name__", "")
+        if not returns.strip() or (shown.endswith("Response") and shown not in returns):
+            undocumented.append(name)
+    assert undocumented == []
