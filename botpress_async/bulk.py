@@ -14,9 +14,17 @@ not found), failed (with its input index and the error), or uncertain (a non-ide
 outcome is unknown after a transport failure: it may or may not have been written, so it is neither
 re-sent nor counted as written). The engine checks that invariant before returning.
 
-This module sends no HTTP itself and knows nothing about the Tables routes: the operations
+This module sends no HTTP itself and knows no route: the operations
 (``botpress_async.resources.tables``) supply ``prepare`` (per-row check and wire form) and ``send``
-(one chunk, one call).
+(one chunk, one call), and the caller of :func:`run_bulk` supplies the limits of the API it writes to
+(the most rows per call, the bytes of a request body around its rows). What it does assume of the
+service is how a write answers: per-row ``errors`` and ``warnings`` as text that may name the row
+by its position in the call ("row 3: …", "rows[3]", "Row #3", "index 3"): :func:`attribute_errors`
+and :func:`input_row_message` read those positions (the Tables API answers so; a message naming no
+row is kept as it is and its rows reported uncertain).
+
+``TableRowsError`` (raised by the single-call row writes, not by this engine) lives in
+:mod:`botpress_async.errors`; it is re-exported here for code that imported it from this module.
 """
 
 from __future__ import annotations
@@ -32,11 +40,16 @@ import attrs
 
 from botpress_async._json import piece_encoder, utf8_size
 from botpress_async._transport import CallStats, Transport
-from botpress_async.errors import APIConnectionError, APIError, BotpressError, ResponseDecodeError
+from botpress_async.errors import (
+    APIConnectionError,
+    APIError,
+    BotpressError,
+    ResponseDecodeError,
+    TableRowsError,
+)
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
-    "MAX_ROW_ID",
     "MAX_WARNINGS",
     "BulkError",
     "BulkOperation",
@@ -49,7 +62,6 @@ __all__ = [
     "RowWarning",
     "TableRowsError",
     "attribute_errors",
-    "check_row_id",
     "input_row_message",
     "run_bulk",
 ]
@@ -61,17 +73,12 @@ DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 #: The most warnings a :class:`BulkResult` keeps (the others are counted in ``warnings_omitted``).
 MAX_WARNINGS = 1000
 
-#: The largest row id the Tables API accepts (a signed 32-bit integer).
-MAX_ROW_ID = 2_147_483_647
-
-# Room for ``{"rows":[`` … ``],"keyColumn":"<30 chars>"}`` around the rows of a chunk.
-_BODY_OVERHEAD = 96
-
 # Statuses after which a write may have been applied although the call failed: the gateway or the
 # service gave up after (or while) the write committed. 429 and 4xx prove it was not applied.
 _OUTCOME_UNKNOWN_STATUSES = frozenset({500, 502, 503, 504})
 
-# Per-row entries of a write's ``errors``: "row 3: ...", "rows[3] ...", "Row #3", "index 3".
+# Per-row entries of a write's ``errors`` naming a row by its position in the call: "row 3: ...",
+# "rows[3] ...", "Row #3", "index 3" (the forms the Tables API and its emulator write).
 _ROW_INDEX = re.compile(
     r"\brows?\s*(?:\[\s*(\d+)\s*\]|\.(\d+)|#\s*(\d+)|\s+(\d+))|\bindex\s*:?\s*(\d+)", re.IGNORECASE
 )
@@ -107,29 +114,6 @@ def input_row_message(message: str, positions: Sequence[int]) -> tuple[str, int 
 
     text = _LEADING_ROW.sub(replace, message)
     return text, (first[0] if first else None)
-
-
-class TableRowsError(BotpressError):
-    """A row write answered with per-row errors, raised when ``raise_on_errors=True``.
-
-    The rows that were written are still there: ``rows`` holds them (for an upsert, the inserted rows
-    then the updated ones), ``response`` the whole structured answer.
-
-    Attributes:
-        errors: the server's per-row error messages.
-        warnings: the server's warnings.
-        rows: the rows written despite the errors.
-        response: the structured response (``CreateTableRowsResponse`` …).
-    """
-
-    def __init__(
-        self, message: str, *, errors: list[str], warnings: list[str], rows: list[Any], response: Any
-    ) -> None:
-        super().__init__(message)
-        self.errors = errors
-        self.warnings = warnings
-        self.rows = rows
-        self.response = response
 
 
 class RowRejectedError(BotpressError):
@@ -321,19 +305,6 @@ class BulkOperation(Protocol):
         ...
 
 
-def check_row_id(value: Any, what: str = "row id") -> int:
-    """Return ``value`` if it is a Tables row id: an int (not a bool) in 1..2147483647.
-
-    Raises:
-        ValueError: anything else (nothing is sent).
-    """
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{what} must be an int in 1..{MAX_ROW_ID}, got {type(value).__name__} {value!r}")
-    if not 1 <= value <= MAX_ROW_ID:
-        raise ValueError(f"{what} must be in 1..{MAX_ROW_ID}, got {value}")
-    return value
-
-
 def attribute_errors(
     count: int,
     succeeded: int,
@@ -404,12 +375,12 @@ class _Chunk:
 
     __slots__ = ("indexes", "items", "pieces", "rows", "size")
 
-    def __init__(self) -> None:
+    def __init__(self, overhead: int) -> None:
         self.indexes: list[int] = []
         self.rows: list[Any] = []
         self.items: list[Any] = []
         self.pieces: list[str] = []  # each item as JSON text, encoded once
-        self.size = _BODY_OVERHEAD
+        self.size = overhead  # bytes of the body around the rows
 
     def entries(self) -> Iterable[tuple[int, Any]]:
         """(input index, row as given) of each row."""
@@ -465,12 +436,14 @@ class _Run:
         chunk_size: int,
         max_bytes: int,
         max_row_bytes: int | None,
+        body_overhead: int,
         concurrency: int,
         fail_fast: bool,
         progress: _Progress,
     ) -> None:
         self.operation = operation
         self.chunk_size = chunk_size
+        self.body_overhead = body_overhead
         self.max_bytes = max_bytes
         self.max_row_bytes = max_row_bytes
         self.concurrency = concurrency
@@ -478,14 +451,14 @@ class _Run:
         self.progress = progress
         self.result = BulkResult()
         self.first_error: BaseException | None = None
-        self.building = _Chunk()
+        self.building = _Chunk(body_overhead)
         # Chunks complete but not yet queued (the producer queues them at its next await).
         self.ready: list[_Chunk] = []
         self.in_flight: dict[int, _Chunk] = {}
         self._encode = piece_encoder()
         # The largest encoded row accepted: at most max_row_bytes, and a chunk's body must hold it.
         self._largest_row = min(
-            max_bytes - _BODY_OVERHEAD, max_row_bytes if max_row_bytes is not None else max_bytes
+            max_bytes - body_overhead, max_row_bytes if max_row_bytes is not None else max_bytes
         )
         # One chunk waits ready for the next free worker: the producer builds the next one in about a
         # millisecond, and every row held costs memory (and, on a fresh heap, page faults).
@@ -550,7 +523,7 @@ class _Run:
                     await asyncio.sleep(0)
         if self.building.indexes:
             self.ready.append(self.building)
-            self.building = _Chunk()
+            self.building = _Chunk(self.body_overhead)
         await self._queue_ready()
         for _ in range(self.concurrency):
             await self.queue.put(None)
@@ -603,7 +576,7 @@ class _Run:
                 if used + size + 1 > max_bytes and chunk.indexes:
                     ready.append(chunk)
                     chunk.size = used
-                    chunk = self.building = _Chunk()
+                    chunk = self.building = _Chunk(self.body_overhead)
                     used = chunk.size
                 used += size + 1
                 chunk.indexes.append(index)
@@ -612,7 +585,7 @@ class _Run:
                 chunk.pieces.append(piece)
                 if len(chunk.pieces) >= chunk_size:
                     ready.append(chunk)
-                    self.building = _Chunk()
+                    self.building = _Chunk(self.body_overhead)
                 if ready:
                     break
         finally:
@@ -703,7 +676,7 @@ class _Run:
             if queued is not None:
                 pending.append(queued)
         pending.append(self.building)
-        self.building = _Chunk()
+        self.building = _Chunk(self.body_overhead)
         for chunk in pending:
             for index, row in chunk.entries():
                 self.result.failed.append(FailedRow(index, row, stopped))
@@ -715,7 +688,9 @@ async def run_bulk(
     transport: Transport,
     *,
     chunk_size: int,
+    max_rows_per_call: int,
     max_bytes: int,
+    body_overhead: int,
     max_row_bytes: int | None,
     concurrency: int,
     on_progress: Callable[[int, int | None], Any] | None = None,
@@ -729,8 +704,12 @@ async def run_bulk(
         rows: the input; read once, lazily. A sized input gives ``on_progress`` its total.
         operation: how rows are checked, encoded and sent.
         transport: the client's transport (its pool, limiter and retry policy are used).
-        chunk_size: the most rows per call (1..1000).
+        chunk_size: the most rows per call, 1..``max_rows_per_call``.
+        max_rows_per_call: the API's limit of rows (or ids) per call, which ``chunk_size`` may not
+            exceed (the Tables API's is 1000).
         max_bytes: the most bytes of JSON body per call.
+        body_overhead: bytes of the body around a chunk's rows (``{"rows":[`` … ``]}`` and any other
+            field the operation adds), counted against ``max_bytes``.
         max_row_bytes: rows whose JSON is larger fail locally; None for no per-row limit.
         concurrency: the most calls in flight at once.
         on_progress: called as ``on_progress(done, total_or_None)`` after each chunk.
@@ -748,8 +727,12 @@ async def run_bulk(
             and the error is re-raised as it came (no result): chunks already sent may still be
             applied by the service. ``on_progress`` is the way to follow how far a run got.
     """
-    if not 1 <= chunk_size <= 1000:
-        raise ValueError(f"chunk_size must be in 1..1000 (the API's limit per call), got {chunk_size}")
+    if not 1 <= chunk_size <= max_rows_per_call:
+        raise ValueError(
+            f"chunk_size must be in 1..{max_rows_per_call} (the API's limit per call), got {chunk_size}"
+        )
+    if not 0 <= body_overhead < max_bytes:
+        raise ValueError(f"body_overhead must be in 0..max_bytes-1, got {body_overhead}")
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
     if max_bytes < 1024:
@@ -761,7 +744,7 @@ async def run_bulk(
     started = time.monotonic()
     run = _Run(
         operation, transport, chunk_size=chunk_size, max_bytes=max_bytes, max_row_bytes=max_row_bytes,
-        concurrency=concurrency, fail_fast=fail_fast, progress=reporter,
+        body_overhead=body_overhead, concurrency=concurrency, fail_fast=fail_fast, progress=reporter,
     )
     stopped = False
     try:

@@ -47,6 +47,7 @@ __all__ = [
     "ResourceNotFoundError",
     "ResponseDecodeError",
     "RuntimeAPIError",
+    "TableRowsError",
     "UnauthorizedError",
     "UnknownError",
     "UnsupportedMediaTypeError",
@@ -89,6 +90,31 @@ class APIConnectionError(BotpressError):
 
 class APITimeoutError(APIConnectionError):
     """An attempt exceeded its timeout, or the call exceeded its deadline."""
+
+
+class TableRowsError(BotpressError):
+    """A row write answered with per-row errors, raised when ``raise_on_errors=True``.
+
+    Raised by ``tables.create_rows``, ``update_rows`` and ``upsert_rows`` (not by the bulk methods,
+    which report each row in their result). The rows that were written are still there: ``rows`` holds
+    them (for an upsert, the inserted rows then the updated ones), ``response`` the whole structured
+    answer.
+
+    Attributes:
+        errors: the server's per-row error messages.
+        warnings: the server's warnings.
+        rows: the rows written despite the errors.
+        response: the structured response (``CreateTableRowsResponse`` …).
+    """
+
+    def __init__(
+        self, message: str, *, errors: list[str], warnings: list[str], rows: list[Any], response: Any
+    ) -> None:
+        super().__init__(message)
+        self.errors = errors
+        self.warnings = warnings
+        self.rows = rows
+        self.response = response
 
 
 class ClientStateError(BotpressError, RuntimeError):

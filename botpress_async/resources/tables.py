@@ -3,7 +3,8 @@
 Each method is one call through the transport, after local checks that refuse, with a ValueError and
 nothing sent, what the API would refuse anyway (more than 1000 rows in one call, a row id outside
 1..2147483647, NaN or Infinity, a search longer than 1024 UTF-16 code units). The bulk methods hand
-their rows to the engine in ``botpress_async.bulk``.
+their rows to the route-agnostic engine in ``botpress_async.bulk``, with this API's limits (rows per
+call, bytes of a body around its rows) and one operation per route.
 """
 
 from __future__ import annotations
@@ -26,11 +27,10 @@ from botpress_async.bulk import (
     BulkResult,
     ChunkItems,
     ChunkReply,
-    TableRowsError,
     attribute_errors,
-    check_row_id,
     run_bulk,
 )
+from botpress_async.errors import TableRowsError
 from botpress_async.models import (
     CreateTableResponse,
     CreateTableRowsResponse,
@@ -56,7 +56,7 @@ from botpress_async.models.rows import WireRows, columns
 from botpress_async.pagination import OffsetPage, OffsetPaginator
 from botpress_async.resources._base import Resource
 
-__all__ = ["Tables"]
+__all__ = ["MAX_ROWS_PER_CALL", "MAX_ROW_ID", "Tables", "check_row_id"]
 
 _TABLES = "/v1/tables"
 _TABLE = "/v1/tables/{table}"
@@ -77,11 +77,29 @@ MAX_ROWS_PER_CALL = 1000
 MAX_SEARCH_LENGTH = 1024
 #: Bytes of JSON a row may hold per unit of the table's ``factor``.
 ROW_BYTES_PER_FACTOR = 4096
+#: The largest row id the Tables API accepts (a signed 32-bit integer).
+MAX_ROW_ID = 2_147_483_647
+# Bytes of a bulk chunk's body around its rows: ``{"rows":[`` … ``],"keyColumn":"<30 chars>"}`` at
+# most (a key column name is 1..30 characters; ``{"ids":[`` … ``]}`` for bulk_delete is shorter).
+_BULK_BODY_OVERHEAD = 96
 
 _WriteResponse = TypeVar("_WriteResponse", CreateTableRowsResponse, UpdateTableRowsResponse)
 
 Rows = Iterable[Mapping[str, Any]]
 """Rows to write: mappings of column name to value (Row objects included)."""
+
+
+def check_row_id(value: Any, what: str = "row id") -> int:
+    """Return ``value`` if it is a Tables row id: an int (not a bool) in 1..2147483647.
+
+    Raises:
+        ValueError: anything else (nothing is sent).
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{what} must be an int in 1..{MAX_ROW_ID}, got {type(value).__name__} {value!r}")
+    if not 1 <= value <= MAX_ROW_ID:
+        raise ValueError(f"{what} must be in 1..{MAX_ROW_ID}, got {value}")
+    return value
 
 
 def _rows(rows: Iterable[Any], operation: str, *, need_id: bool) -> list[dict[str, Any]]:
@@ -922,8 +940,9 @@ class Tables(Resource):
         """Fetch the table once (its factor bounds a row's size), then run the bulk engine."""
         info = await self.get(table)
         return await run_bulk(
-            rows, operation_for(info.table), self._transport,
-            max_row_bytes=ROW_BYTES_PER_FACTOR * int(info.table.factor), **options,
+            rows, operation_for(info.table), self._transport, max_rows_per_call=MAX_ROWS_PER_CALL,
+            body_overhead=_BULK_BODY_OVERHEAD, max_row_bytes=ROW_BYTES_PER_FACTOR * int(info.table.factor),
+            **options,
         )
 
     async def bulk_delete(
@@ -959,9 +978,10 @@ class Tables(Resource):
         API: ``POST /v1/tables/{table}/rows/delete`` per chunk.
         """
         return await run_bulk(
-            ids, _DeleteChunks(table), self._transport, chunk_size=chunk_size, max_bytes=DEFAULT_MAX_BYTES,
-            max_row_bytes=None, concurrency=concurrency, on_progress=on_progress, progress=progress,
-            fail_fast=fail_fast, description="delete",
+            ids, _DeleteChunks(table), self._transport, chunk_size=chunk_size,
+            max_rows_per_call=MAX_ROWS_PER_CALL, max_bytes=DEFAULT_MAX_BYTES,
+            body_overhead=_BULK_BODY_OVERHEAD, max_row_bytes=None, concurrency=concurrency,
+            on_progress=on_progress, progress=progress, fail_fast=fail_fast, description="delete",
         )
 
 

@@ -16,7 +16,8 @@ from fakes import FakeClock, make_client
 from tables_wire import row, table_answer
 from wire_recorder import BASE_URL
 
-from botpress_async import Client
+import botpress_async
+from botpress_async import Client, bulk, errors
 from botpress_async._transport import CallStats, Transport
 from botpress_async.bulk import (
     MAX_WARNINGS,
@@ -74,7 +75,8 @@ def rows(n: int) -> Iterator[dict[str, int]]:
 
 async def run(bp: Client, source: Any, op: Any, **kw: Any) -> Any:
     options: dict[str, Any] = {
-        "chunk_size": 10, "max_bytes": 1 << 20, "max_row_bytes": 4096, "concurrency": 4}
+        "chunk_size": 10, "max_rows_per_call": 1000, "max_bytes": 1 << 20, "body_overhead": 96,
+        "max_row_bytes": 4096, "concurrency": 4}
     options.update(kw)
     return await run_bulk(source, op, bp._transport, **options)
 
@@ -562,3 +564,27 @@ async def test_bulk_upsert_accepts_id_as_key_column(bp: Client, wire) -> None:
     wire.reply("POST", f"{T}/rows/upsert", {"inserted": [], "updated": [row(1)]})
     result = await bp.tables.bulk_upsert("airportsTable", [{"id": 1}], key_column="id")
     assert result.updated == 1
+
+
+def test_table_rows_error_is_one_class_wherever_it_is_imported_from() -> None:
+    assert bulk.TableRowsError is errors.TableRowsError is botpress_async.TableRowsError
+
+
+async def test_chunk_size_above_the_callers_per_call_limit_is_refused_before_reading(bp: Client) -> None:
+    read: list[int] = []
+
+    def source() -> Iterator[dict[str, int]]:
+        read.append(1)
+        yield {"n": 0}
+
+    with pytest.raises(ValueError, match=r"chunk_size must be in 1\.\.50"):
+        await run(bp, source(), FakeUpsert(), chunk_size=51, max_rows_per_call=50)
+    assert read == []
+
+
+async def test_the_body_overhead_given_counts_against_max_bytes(bp: Client) -> None:
+    # Each {"n":i} row (i < 10) is 7 bytes of JSON and a comma: 1024 - 1000 leaves room for three per chunk.
+    op = FakeUpsert()
+    result = await run(bp, rows(10), op, max_bytes=1024, body_overhead=1000, chunk_size=100)
+    assert result.inserted == 10
+    assert sorted(len(chunk) for chunk in op.chunks) == [1, 3, 3, 3]
