@@ -11,13 +11,14 @@ from botpress_async._limiter import RateLimitStats
 from botpress_async._retry import DEFAULT_RETRY, NO_RETRY, RetryPolicy
 from botpress_async._types import UNSET
 from botpress_async._version import __version__
-from botpress_async.bulk import BulkError, BulkResult, FailedRow, TableRowsError
+from botpress_async.bulk import BulkError, BulkResult, FailedRow
 from botpress_async.errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
     BotpressError,
     ResourceNotFoundError,
+    TableRowsError,
 )
 from botpress_async.pagination import OffsetPage, OffsetPaginator, Page, Paginator
 
