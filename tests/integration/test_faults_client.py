@@ -439,7 +439,10 @@ async def test_a_create_on_a_connection_the_server_just_closed_is_not_sent_twice
     assert server.received == {"GET": 1, "POST": 1}
 
 
-async def test_a_server_speaking_garbage_is_an_api_connection_error_that_hides_the_token() -> None:
+@contextlib.asynccontextmanager
+async def garbage_server() -> AsyncIterator[str]:
+    """A server that answers every request with a line that is not HTTP; yields its base URL."""
+
     async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.readuntil(b"\r\n\r\n")
         writer.write(b"THIS IS NOT HTTP\r\n\r\n")
@@ -447,50 +450,40 @@ async def test_a_server_speaking_garbage_is_an_api_connection_error_that_hides_t
         writer.close()
 
     listener = await asyncio.start_server(garbage, "127.0.0.1", 0)
-    port = listener.sockets[0].getsockname()[1]
     try:
-        async with _client(f"http://127.0.0.1:{port}", retry=NO_RETRY) as bp:
-            with pytest.raises(APIConnectionError, match="Bad status line") as caught:
-                await bp.request("GET", "/x")
+        yield f"http://127.0.0.1:{listener.sockets[0].getsockname()[1]}"
     finally:
         listener.close()
         await listener.wait_closed()
-    # aiohttp's error for this keeps the request headers (Authorization included) in its repr.
+
+
+def _error_chain(error: BaseException) -> list[BaseException]:
     chain: list[BaseException] = []
-    error: BaseException | None = caught.value
-    while error is not None:
-        chain.append(error)
-        error = error.__cause__ or error.__context__
-    shown = "".join(traceback.format_exception(caught.value)) + "".join(map(repr, chain))
+    link: BaseException | None = error
+    while link is not None:
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    return chain
+
+
+async def test_a_server_speaking_garbage_is_an_api_connection_error_that_hides_the_token() -> None:
+    async with garbage_server() as base_url, _client(base_url, retry=NO_RETRY) as bp:
+        with pytest.raises(APIConnectionError, match="Bad status line") as caught:
+            await bp.request("GET", "/x")
+    # aiohttp's error for this keeps the request headers (Authorization included) in its repr.
+    shown = "".join(traceback.format_exception(caught.value)) + "".join(map(repr, _error_chain(caught.value)))
     assert TOKEN not in shown
 
 
 async def test_a_transport_error_never_shows_the_query_string_it_was_sent_with() -> None:
-    async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\r\n\r\n")
-        writer.write(b"THIS IS NOT HTTP\r\n\r\n")
-        await writer.drain()
-        writer.close()
-
-    listener = await asyncio.start_server(garbage, "127.0.0.1", 0)
-    port = listener.sockets[0].getsockname()[1]
-    try:
-        async with _client(f"http://127.0.0.1:{port}", retry=NO_RETRY) as bp:
-            with pytest.raises(APIConnectionError) as caught:
-                tags = {"email": "secret-pii@example.com"}
-                await bp.request("GET", "/v1/chat/users", params={"tags": tags})
-            with pytest.raises(APIConnectionError) as transfer:
-                await bp._transport.transfer("GET", f"http://127.0.0.1:{port}/f?X-Amz-Signature=SIGSECRET")
-    finally:
-        listener.close()
-        await listener.wait_closed()
+    async with garbage_server() as base_url, _client(base_url, retry=NO_RETRY) as bp:
+        with pytest.raises(APIConnectionError) as caught:
+            tags = {"email": "secret-pii@example.com"}
+            await bp.request("GET", "/v1/chat/users", params={"tags": tags})
+        with pytest.raises(APIConnectionError) as transfer:
+            await bp._transport.transfer("GET", f"{base_url}/f?X-Amz-Signature=SIGSECRET")
     for error in (caught.value, transfer.value):
-        chain: list[BaseException] = []
-        link: BaseException | None = error
-        while link is not None:
-            chain.append(link)
-            link = link.__cause__ or link.__context__
-        shown = "".join(f"{e}{e!r}{e.args}" for e in chain)
+        shown = "".join(f"{e}{e!r}{e.args}" for e in _error_chain(error))
         assert "secret-pii" not in shown
         assert "SIGSECRET" not in shown
 
