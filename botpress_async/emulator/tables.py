@@ -81,11 +81,12 @@ Pinned choices (the research notes mark these [inferred])
 from __future__ import annotations
 
 import json
+import math
 import re
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -425,8 +426,71 @@ def _column_error(name: str, column: Mapping[str, Any], value: Any) -> str | Non
     return None
 
 
-def _row_bytes(data: Mapping[str, Any]) -> int:
-    return len(dumps(data).encode("utf-8"))
+_KEY_KINDS: dict[str, tuple[type, ...]] = {"string": (str,), "number": (int, float), "boolean": (bool,)}
+_NO_LOOKUP = object()
+
+
+def _key_sql(record: TableRecord, key: str) -> str | None:
+    """SQL of a key whose values one ``IN`` lookup can find (``id``, or a top-level string, number or
+    boolean column named by a plain identifier, as the filters' typed columns); ``None`` otherwise."""
+    if key == "id":
+        return "id"
+    column = record.columns.get(key)
+    if column is None or column.get("type") not in _KEY_KINDS:
+        return None
+    return column_value_sql(key)
+
+
+def _key_value(record: TableRecord, key: str, value: Any) -> Any:
+    """``value`` as the batched key lookup compares it (what ``{key: {"$eq": value}}`` matches): ``None``
+    for no key, :data:`_NO_LOOKUP` for a value that matches no row, the SQL value otherwise (booleans as
+    1/0, dates canonical). Raises ``LookupError`` for a value only the general filter path handles."""
+    if value is None:
+        return None
+    if key == "id":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return _NO_LOOKUP
+    elif not isinstance(value, _KEY_KINDS[record.columns[key]["type"]]):
+        return _NO_LOOKUP  # the row fails its column check before any lookup
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise LookupError(value)
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        raise LookupError(value)
+    if isinstance(value, str) and record.columns[key].get("format") == "date-time":
+        return canonical_datetime(value) or value
+    return value
+
+
+@dataclass
+class _Written:
+    """A row's state within one write request (the answer is built from it, not read back)."""
+
+    created_at: str
+    data: dict[str, Any]
+    text: str
+
+
+def _wire(
+    record: TableRecord,
+    row_id: int,
+    created_at: str,
+    updated_at: str,
+    data: Mapping[str, Any],
+    stale: list[str],
+) -> dict[str, Any]:
+    """A Row as the API returns it: system keys, then every column of the schema (null when unset)."""
+    wire: dict[str, Any] = {
+        "id": row_id,
+        "createdAt": created_at,
+        "updatedAt": updated_at,
+        "computed": {},
+        "stale": list(stale),
+    }
+    for name in record.columns:
+        wire[name] = data.get(name)
+    return wire
 
 
 def _tokens(text: str) -> set[str]:
@@ -923,17 +987,7 @@ class TableStore:
     # -- rows --------------------------------------------------------------------------------------
 
     def _wire_row(self, record: TableRecord, row: Any, stale: list[str]) -> dict[str, Any]:
-        data = json.loads(row["data"])
-        wire: dict[str, Any] = {
-            "id": row["id"],
-            "createdAt": row["created_at"],
-            "updatedAt": row["updated_at"],
-            "computed": {},
-            "stale": list(stale),
-        }
-        for name in record.columns:
-            wire[name] = data.get(name)
-        return wire
+        return _wire(record, row["id"], row["created_at"], row["updated_at"], json.loads(row["data"]), stale)
 
     def _rows_by_id(self, record: TableRecord, ids: list[int]) -> list[Any]:
         """The stored rows with these ids, in the order of ``ids`` (unknown ids skipped)."""
@@ -995,21 +1049,24 @@ class TableStore:
             values[key] = value
         return values
 
-    def _check_full_row(
+    def _checked_text(
         self, record: TableRecord, data: Mapping[str, Any], index: int, report: _RowErrors, *, insert: bool
-    ) -> bool:
+    ) -> str | None:
+        """The row's stored JSON text (encoded once: size check and storage), or ``None`` after an error."""
         if insert:
             missing = [c for c in record.schema.get("required", []) if data.get(c) is None]
             if missing:
                 report.fail(index, f"required column {missing[0]!r} is missing")
-                return False
-        size, limit = _row_bytes(data), ROW_BYTES_PER_FACTOR * record.factor
+                return None
+        text = dumps(data)
+        size = len(text) if text.isascii() else len(text.encode("utf-8"))
+        limit = ROW_BYTES_PER_FACTOR * record.factor
         if size > limit:
             report.fail(
                 index, f"the row is {size} bytes; the limit for factor {record.factor} is {limit} bytes"
             )
-            return False
-        return True
+            return None
+        return text
 
     def _key_clash(self, record: TableRecord, data: Mapping[str, Any], own_id: int | None) -> str | None:
         key = record.key_column
@@ -1029,7 +1086,8 @@ class TableStore:
     def _insert_row(
         self, record: TableRecord, data: dict[str, Any], index: int, report: _RowErrors
     ) -> int | None:
-        if not self._check_full_row(record, data, index, report, insert=True):
+        text = self._checked_text(record, data, index, report, insert=True)
+        if text is None:
             return None
         clash = self._key_clash(record, data, None)
         if clash is not None:
@@ -1038,7 +1096,7 @@ class TableStore:
         now = self._now()
         cursor = self.db.execute(
             f"INSERT INTO {record.rows_table} (created_at, updated_at, data) VALUES (?, ?, ?)",
-            (now, now, dumps(data)),
+            (now, now, text),
         )
         row_id = cursor.lastrowid
         assert row_id is not None
@@ -1056,7 +1114,8 @@ class TableStore:
             report.fail(index, f"row {row_id} does not exist")
             return False
         data = {**json.loads(row["data"]), **values}
-        if not self._check_full_row(record, data, index, report, insert=False):
+        text = self._checked_text(record, data, index, report, insert=False)
+        if text is None:
             return False
         clash = self._key_clash(record, data, row_id)
         if clash is not None:
@@ -1064,9 +1123,117 @@ class TableStore:
             return False
         self.db.execute(
             f"UPDATE {record.rows_table} SET data = ?, updated_at = ? WHERE id = ?",
-            (dumps(data), self._now(), row_id),
+            (text, self._now(), row_id),
         )
         return True
+
+    def _next_row_id(self, record: TableRecord) -> int:
+        """The id AUTOINCREMENT would give the next row (above every id the table ever held)."""
+        seq = self.db.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = ?", (record.rows_table,)
+        ).fetchone()
+        top = self.db.execute(f"SELECT max(id) FROM {record.rows_table}").fetchone()[0]
+        return max(int(seq[0]) if seq is not None else 0, int(top or 0)) + 1
+
+    def _write_batch(
+        self, record: TableRecord, rows: list[Any], key: str | None, report: _RowErrors, *, upsert: bool
+    ) -> tuple[list[int], list[int], Callable[[list[int]], list[dict[str, Any]]]] | None:
+        """Insert (``upsert``: or update by ``key``) ``rows`` with one key lookup and one statement per
+        kind of write, with the answers of the row-by-row path; ``None`` (nothing done) when only that
+        path applies.
+
+        ``key`` is the upsert key, or for inserts the table's keyColumn (whose values must stay unique).
+        Rows are decided in request order against an in-memory index of the key (the stored rows the
+        lookup found, plus the rows this request wrote), so a later row sees an earlier one's write.
+
+        Returns:
+            ``(inserted ids, updated ids, answer)``: ``answer(ids)`` builds the wire rows in that order
+            (each id's final state) from the written data, without reading it back.
+        """
+        wanted: list[Any] = []
+        where = None
+        if key is not None:
+            where = _key_sql(record, key)
+            if where is None:
+                return None
+            try:
+                wanted = [
+                    _key_value(record, key, raw.get(key)) if isinstance(raw, dict) else None for raw in rows
+                ]
+            except LookupError:
+                return None
+        index: dict[Any, list[int]] = {}
+        state: dict[int, _Written] = {}
+        lookups = [v for v in wanted if v is not None and v is not _NO_LOOKUP]
+        if lookups:
+            found = self.db.execute(
+                f"SELECT id, created_at, data, {where} AS k FROM {record.rows_table} "
+                f"WHERE {where} IN (SELECT value FROM json_each(?)) ORDER BY id",
+                (dumps(lookups),),
+            )
+            for row in found:
+                index.setdefault(row["k"], []).append(row["id"])
+                state[row["id"]] = _Written(row["created_at"], json.loads(row["data"]), row["data"])
+        now = self._now()
+        next_id = self._next_row_id(record)
+        fresh: list[int] = []
+        changed: dict[int, None] = {}  # rows this request updates (an ordered set)
+        inserted: list[int] = []
+        updated: list[int] = []
+        for position, raw in enumerate(rows):
+            values = self._clean(record, raw, position, report)
+            if values is None:
+                continue
+            value = wanted[position] if wanted else None
+            matches = index.get(value, []) if value is not None and value is not _NO_LOOKUP else []
+            if upsert and len(matches) > 1:
+                report.fail(position, f"key {key!r} value {raw.get(key)!r} matches more than one row")
+                continue
+            if upsert and matches:
+                row_id, old = matches[0], state[matches[0]]
+                data = {**old.data, **values}
+                text = self._checked_text(record, data, position, report, insert=False)
+                if text is not None:
+                    state[row_id] = _Written(old.created_at, data, text)
+                    changed[row_id] = None
+                    updated.append(row_id)
+                continue
+            text = self._checked_text(record, values, position, report, insert=True)
+            if text is None:
+                continue
+            if matches:  # an insert whose keyColumn value is taken
+                taken = values.get(key or "")
+                report.fail(position, f"keyColumn {key!r} value {taken!r} already exists (row {matches[0]})")
+                continue
+            row_id, next_id = next_id, next_id + 1
+            if row_id > MAX_ROW_ID:
+                report.fail(position, f"the table has reached the largest row id ({MAX_ROW_ID})")
+                continue
+            state[row_id] = _Written(now, values, text)
+            fresh.append(row_id)
+            inserted.append(row_id)
+            if key is not None:
+                own = row_id if key == "id" else _key_value(record, key, values.get(key))
+                if own is not None:
+                    index.setdefault(own, []).append(row_id)
+        new_ids = set(fresh)
+        if fresh:
+            self.db.executemany(
+                f"INSERT INTO {record.rows_table} (id, created_at, updated_at, data) VALUES (?, ?, ?, ?)",
+                [(row_id, now, now, state[row_id].text) for row_id in fresh],
+            )
+        stored = [row_id for row_id in changed if row_id not in new_ids]
+        if stored:
+            self.db.executemany(
+                f"UPDATE {record.rows_table} SET data = ?, updated_at = ? WHERE id = ?",
+                [(state[row_id].text, now, row_id) for row_id in stored],
+            )
+        stale = self._computed_columns(record)
+
+        def answer(ids: list[int]) -> list[dict[str, Any]]:
+            return [_wire(record, i, state[i].created_at, now, state[i].data, stale) for i in ids]
+
+        return inserted, updated, answer
 
     def create_rows(self, bot_id: str, ref: str, rows: list[Any]) -> dict[str, Any]:
         """Insert ``rows`` (column -> value objects); invalid rows are reported, the others inserted.
@@ -1082,6 +1249,10 @@ class TableStore:
         report = _RowErrors()
         with store.transaction(self.db):
             record = self.table(bot_id, ref)
+            batch = self._write_batch(record, rows, record.key_column, report, upsert=False)
+            if batch is not None:
+                inserted, _, answer = batch
+                return report.finish({"rows": answer(inserted)}, len(inserted))
             ids: list[int] = []
             for index, raw in enumerate(rows):
                 data = self._clean(record, raw, index, report)
@@ -1144,6 +1315,14 @@ class TableStore:
             key = key_column or record.key_column or "id"
             if key != "id" and key not in record.columns:
                 raise EmulatorError("InvalidPayload", f"keyColumn {key!r} is not a column of the table")
+            batch = None
+            if record.key_column in (None, key):  # no other key whose clashes each write must query
+                batch = self._write_batch(record, rows, key, report, upsert=True)
+            if batch is not None:
+                new, changed, answer = batch
+                return report.finish(
+                    {"inserted": answer(new), "updated": answer(changed)}, len(new) + len(changed)
+                )
             inserted: list[int] = []
             updated: list[int] = []
             for index, raw in enumerate(rows):
