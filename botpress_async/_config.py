@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from botpress_async._retry import DEFAULT_RETRY, RetryPolicy
+from botpress_async._version import __version__
 
 __all__ = ["DEFAULT_BASE_URL", "ClientConfig"]
 
@@ -111,8 +112,6 @@ class ClientConfig:
 
     def auth_headers(self) -> dict[str, str]:
         """The headers sent with every request, as the official client sends them."""
-        from botpress_async._version import __version__
-
         headers = {"User-Agent": f"botpress-async/{__version__} (python; aiohttp)"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"

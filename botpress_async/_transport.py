@@ -29,7 +29,7 @@ from botpress_async._config import ClientConfig
 from botpress_async._json import RawJSON
 from botpress_async._limiter import Limiter
 from botpress_async._query import encode_path, encode_query
-from botpress_async._retry import IDEMPOTENT_METHODS, RetryPolicy
+from botpress_async._retry import IDEMPOTENT_METHODS
 from botpress_async._serde import StructureError, structure
 from botpress_async._types import UNSET
 from botpress_async.errors import (
@@ -182,11 +182,6 @@ class Transport:
         self._headers = config.auth_headers()
         self._json_headers = {**_JSON_HEADERS, **self._headers}
         self._timeout = aiohttp.ClientTimeout(total=config.timeout)
-
-    @property
-    def retry(self) -> RetryPolicy:
-        """The retry policy of this transport."""
-        return self.config.retry
 
     @overload
     async def request(
@@ -485,12 +480,10 @@ class Transport:
         if isinstance(decoded, dict) and _looks_like_error(decoded):
             # Some proxies answer 200 with the service's error body: it is still an error.
             code = decoded.get("code")
-            return _raise(
-                make_api_error(
-                    code if isinstance(code, int) and code >= 400 else 500,
-                    body.decode("utf-8", "replace"),
-                    method=method, path=path, attempts=attempt, headers=headers,
-                )
+            raise make_api_error(
+                code if isinstance(code, int) and code >= 400 else 500,
+                body.decode("utf-8", "replace"),
+                method=method, path=path, attempts=attempt, headers=headers,
             )
         return decoded
 
@@ -541,9 +534,6 @@ def _request_not_sent(exc: aiohttp.ClientError) -> bool:
         "Can not write request body"
     )
 
-
-def _raise(error: BaseException) -> Any:
-    raise error
 
 
 def _looks_like_error(body: dict[str, Any]) -> bool:
